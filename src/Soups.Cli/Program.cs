@@ -1,0 +1,3 @@
+using Soups.Cli;
+
+return await SoupCli.RunAsync(args, Console.Out, Console.Error);

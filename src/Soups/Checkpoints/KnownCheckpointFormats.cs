@@ -1,0 +1,86 @@
+using Soups.Checkpoints.Safetensors;
+using Soups.Checkpoints.TorchSharpFormat;
+using Soups.Checkpoints.TorchZip;
+
+namespace Soups.Checkpoints;
+
+/// <summary>The one table of checkpoint formats. A new format is one new class and one line here.</summary>
+public static class KnownCheckpointFormats
+{
+    /// <summary>Single-file safetensors (the default output).</summary>
+    public static ICheckpointFormat Safetensors { get; } = new SafetensorsFormat();
+
+    /// <summary>Sharded safetensors through an index file (read-only).</summary>
+    public static ICheckpointFormat ShardedSafetensors { get; } = new ShardedSafetensorsFormat();
+
+    /// <summary>PyTorch torch.save zip archives.</summary>
+    public static ICheckpointFormat TorchZip { get; } = new TorchZipFormat();
+
+    /// <summary>TorchSharp's Module.save format; tried last because it has no magic number.</summary>
+    public static ICheckpointFormat TorchSharp { get; } = new TorchSharpCheckpointFormat();
+
+    /// <summary>All formats, in the order they are tried when reading.</summary>
+    public static IReadOnlyList<ICheckpointFormat> All { get; } = [TorchZip, Safetensors, ShardedSafetensors, TorchSharp];
+
+    /// <summary>Names accepted by <c>--format</c> for output.</summary>
+    public static IReadOnlyList<string> WritableNames => All.Where(f => f.Writer != null).Select(f => f.Name).ToList();
+
+    /// <summary>Opens a checkpoint, recognising its format by content.</summary>
+    public static ICheckpointReader Open(string path, ReadOptions? options = null)
+    {
+        options ??= ReadOptions.Default;
+        if (Directory.Exists(path)) path = ResolveFolder(path);
+        if (!File.Exists(path)) throw new SoupException($"{path}: no such file");
+        var head = new byte[64];
+        int read;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new SoupException($"{path}: cannot read ({e.Message})", SoupException.BadInput, e);
+        }
+        var span = head.AsSpan(0, read);
+        if (read == 0) throw new CheckpointFormatException(path, "empty file");
+        if (span.Length >= 2 && span[0] == 0x80 && span[1] is >= 2 and <= 5)
+            throw new CheckpointFormatException(path,
+                "legacy (non-zip) torch.save pickle; re-save it with PyTorch >= 1.6: torch.save(torch.load(p), p2)");
+        foreach (var format in All)
+        {
+            if (!format.Recognizes(path, span)) continue;
+            try
+            {
+                return format.Open(path, options);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SoupException($"{path}: cannot read ({e.Message})", SoupException.BadInput, e);
+            }
+        }
+        throw new CheckpointFormatException(path, "not a checkpoint this tool reads (torch.save zip, safetensors, sharded safetensors index, TorchSharp)");
+    }
+
+    /// <summary>The format for an output path: <paramref name="explicitName"/> if given, else by extension, else safetensors.</summary>
+    public static ICheckpointFormat ForOutput(string path, string? explicitName)
+    {
+        if (explicitName != null)
+        {
+            return All.FirstOrDefault(f => f.Writer != null && string.Equals(f.Name, explicitName, StringComparison.OrdinalIgnoreCase))
+                ?? throw new SoupException($"unknown output format '{explicitName}' (choose {string.Join(", ", WritableNames)})");
+        }
+        return All.FirstOrDefault(f => f.OutputExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+            ?? Safetensors;
+    }
+
+    // A Hugging Face style folder: its index, or its single model.safetensors.
+    private static string ResolveFolder(string folder)
+    {
+        var index = Directory.GetFiles(folder, "*.safetensors.index.json");
+        if (index.Length == 1) return index[0];
+        var single = Directory.GetFiles(folder, "*.safetensors");
+        if (index.Length == 0 && single.Length == 1) return single[0];
+        throw new SoupException($"{folder}: is a folder; name a checkpoint file or a *.safetensors.index.json inside it");
+    }
+}

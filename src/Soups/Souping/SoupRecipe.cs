@@ -1,0 +1,25 @@
+namespace Soups.Souping;
+
+/// <summary>
+/// What a strategy decided: the weight of each ingredient (normalised to sum 1), optionally per tensor. Baking a
+/// recipe is the same for every strategy (<see cref="SoupBaker"/>).
+/// </summary>
+public sealed record SoupRecipe(string Strategy, IReadOnlyList<double> Weights)
+{
+    /// <summary>Weights per tensor name, for strategies that mix layer by layer; null when the same for all.</summary>
+    public IReadOnlyDictionary<string, double[]>? PerTensor { get; init; }
+
+    /// <summary>Weights for one tensor.</summary>
+    public IReadOnlyList<double> WeightsFor(string tensor) =>
+        PerTensor != null && PerTensor.TryGetValue(tensor, out var w) ? w : Weights;
+
+    /// <summary>Normalises non-negative weights to sum 1; throws a usage error otherwise.</summary>
+    public static double[] Normalise(IReadOnlyList<double> weights)
+    {
+        if (weights.Any(w => double.IsNaN(w) || double.IsInfinity(w) || w < 0))
+            throw new SoupException("weights must be finite and non-negative");
+        var sum = weights.Sum();
+        if (sum <= 0) throw new SoupException("weights must not all be zero");
+        return weights.Select(w => w / sum).ToArray();
+    }
+}
