@@ -1,0 +1,38 @@
+namespace Soups.Cli.Tests;
+
+/// <summary>The result of running the CLI in-process.</summary>
+internal sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+internal static class CliRun
+{
+    public static CliResult Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = SoupCli.RunAsync(args, output, error).GetAwaiter().GetResult();
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", name);
+
+    public static string[] Ingredients(string extension = ".pt") =>
+        Enumerable.Range(0, 3).Select(i => Fixture($"ingredient_{i}{extension}")).ToArray();
+}
+
+/// <summary>A temporary folder removed after the test.</summary>
+internal sealed class TempFolder : IDisposable
+{
+    public TempFolder() => Directory.CreateDirectory(PathName);
+
+    public string PathName { get; } = Path.Combine(Path.GetTempPath(), "soup-cli-tests-" + Guid.NewGuid().ToString("N"));
+
+    public string File(string name) => Path.Combine(PathName, name);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(PathName, recursive: true); } catch (IOException) { }
+    }
+}

@@ -1,0 +1,54 @@
+using System.Text.Json;
+
+namespace Soups.Cli.Tests.Commands;
+
+public class InspectCommandTests
+{
+    [Fact]
+    public void Json_reports_counts_compatibility_and_symmetric_distance_matrices()
+    {
+        var result = CliRun.Run(["inspect", .. CliRun.Ingredients(), "--json"]);
+        Assert.Equal(0, result.ExitCode);
+        using var json = JsonDocument.Parse(result.Output);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("compatible").GetBoolean());
+        var first = root.GetProperty("checkpoints")[0];
+        Assert.Equal(11, first.GetProperty("tensor_count").GetInt32());
+        Assert.Equal(1794, first.GetProperty("parameter_count").GetInt64());
+        var d = root.GetProperty("l2_distances");
+        var c = root.GetProperty("cosine_similarities");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(0, d[i][i].GetDouble(), 9);
+            Assert.Equal(1, c[i][i].GetDouble(), 9);
+            for (var j = 0; j < 3; j++) Assert.Equal(d[i][j].GetDouble(), d[j][i].GetDouble(), 12);
+        }
+        Assert.True(d[0][1].GetDouble() > 0);
+    }
+
+    [Fact]
+    public void Incompatible_checkpoints_are_reported_with_the_differing_tensor()
+    {
+        var result = CliRun.Run(["inspect", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_shape.pt")]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("compatible: no", result.Output);
+        Assert.Contains("head.weight", result.Output);
+    }
+
+    [Fact]
+    public void Help_lists_the_commands()
+    {
+        var result = CliRun.Run(["--help"]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("uniform", result.Output);
+        Assert.Contains("inspect", result.Output);
+    }
+
+    [Fact]
+    public void An_unknown_option_is_a_usage_error_with_exit_2()
+    {
+        var result = CliRun.Run(["uniform", "--bogus"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("error: ", result.Error);
+    }
+}
