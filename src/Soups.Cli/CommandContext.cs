@@ -29,6 +29,20 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, ILogge
             .Start(ctx => work(new BarProgress(ctx)));
     }
 
+    /// <summary>Runs evaluation work with the evaluator's progress shown as a bar, detaching it afterwards.</summary>
+    public T WithProgress<T>(Evaluation.SoupEvaluator evaluator, Func<T> work) => WithProgress(progress =>
+    {
+        evaluator.Progress = progress;
+        try
+        {
+            return work();
+        }
+        finally
+        {
+            evaluator.Progress = null;
+        }
+    });
+
     private sealed class BarProgress(ProgressContext context) : IProgress<StepProgress>
     {
         private readonly Dictionary<string, ProgressTask> _tasks = [];

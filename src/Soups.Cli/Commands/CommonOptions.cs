@@ -39,6 +39,12 @@ internal sealed class CommonOptions
                       "Default: the top level, else state_dict, model_state_dict, model, module, net, network.",
     };
 
+    public Option<string[]> MapPrefix { get; } = new("--map-prefix")
+    {
+        Description = "Rename tensor-name prefixes, FROM=TO (TO may be empty), e.g. --map-prefix model.= ; repeatable, first match wins.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     /// <summary>Adds the shared options (and the checkpoints argument) to <paramref name="command"/>.</summary>
     public void AddTo(Command command, bool device = true)
     {
@@ -53,10 +59,14 @@ internal sealed class CommonOptions
         }
         command.Options.Add(StripPrefix);
         command.Options.Add(Key);
+        command.Options.Add(MapPrefix);
     }
 
     public ReadOptions ReadOptions(ParseResult parse) =>
-        new(parse.GetValue(StripPrefix) ?? "", parse.GetValue(Key));
+        new(parse.GetValue(StripPrefix) ?? "", parse.GetValue(Key))
+        {
+            PrefixRules = (parse.GetValue(MapPrefix) ?? []).Select(PrefixRule.Parse).ToList(),
+        };
 
     public IReadOnlyList<string> CheckpointPaths(ParseResult parse)
     {

@@ -12,4 +12,23 @@ public sealed record ReadOptions(string StripPrefix = "module.", string? StateDi
 {
     /// <summary>The defaults.</summary>
     public static ReadOptions Default { get; } = new();
+
+    /// <summary>
+    /// Prefix rewrites applied after <see cref="StripPrefix"/>, first match wins: a name starting with
+    /// <see cref="PrefixRule.From"/> has that part replaced by <see cref="PrefixRule.To"/> (e.g. a wrapper's
+    /// <c>model.</c> → empty, so keys match the model being evaluated).
+    /// </summary>
+    public IReadOnlyList<PrefixRule> PrefixRules { get; init; } = [];
+}
+
+/// <summary>One prefix rewrite, parsed from <c>FROM=TO</c>.</summary>
+public sealed record PrefixRule(string From, string To)
+{
+    /// <summary>Parses <c>FROM=TO</c> (TO may be empty).</summary>
+    public static PrefixRule Parse(string text)
+    {
+        var at = text.IndexOf('=');
+        if (at <= 0) throw new SoupException($"--map-prefix: expected FROM=TO, got '{text}'");
+        return new PrefixRule(text[..at], text[(at + 1)..]);
+    }
 }

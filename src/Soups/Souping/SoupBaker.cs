@@ -38,13 +38,16 @@ public sealed class SoupBaker(torch.Device device)
         var warnings = new List<string>();
         var metadata = Metadata(ingredients, recipe);
         var done = 0;
+        var mixer = new SoupMixer(device);
 
         using (var file = AtomicFile.Create(output.Path, output.Overwrite))
         {
             writer.Write(file.Stream, layout, info =>
             {
                 cancellation.ThrowIfCancellationRequested();
-                var tensor = Mix(ingredients, info, recipe.WeightsFor(info.Name), warnings);
+                using var scope = torch.NewDisposeScope();
+                var tensor = mixer.Mix(ingredients, info, recipe.WeightsFor(info.Name), info.DType, warnings)
+                    .cpu().contiguous().clone().MoveToOuterDisposeScope();
                 progress?.Report(new StepProgress("mixing tensors", ++done, layout.Count));
                 return tensor;
             }, metadata);
@@ -53,34 +56,6 @@ public sealed class SoupBaker(torch.Device device)
         var bytes = new FileInfo(output.Path).Length;
         return new BakeResult(output.Path, format.Name, Sha256Of(output.Path), layout.Count,
             layout.Where(t => t.IsFloatingPoint).Sum(t => t.ElementCount), bytes, warnings);
-    }
-
-    /// <summary>The weighted mean of one tensor across ingredients, as a contiguous CPU tensor of <paramref name="info"/>'s dtype.</summary>
-    private torch.Tensor Mix(IngredientSet ingredients, TensorInfo info, IReadOnlyList<double> weights, List<string> warnings)
-    {
-        using var scope = torch.NewDisposeScope();
-        if (!info.IsFloatingPoint)
-        {
-            // Integer buffers (e.g. BatchNorm's num_batches_tracked) cannot be averaged: keep them when all agree.
-            var first = ingredients.Readers[0].Read(info.Name);
-            for (var i = 1; i < ingredients.Count; i++)
-            {
-                using var other = ingredients.Readers[i].Read(info.Name);
-                if (first.eq(other).all().item<bool>()) continue;
-                warnings.Add($"non-float tensor '{info.Name}' differs between ingredients; kept the value of {ingredients.Readers[0].Path}");
-                break;
-            }
-            return first.MoveToOuterDisposeScope();
-        }
-        var accumulator = torch.zeros(info.Shape, torch.float64, device);
-        for (var i = 0; i < ingredients.Count; i++)
-        {
-            if (weights[i] == 0) continue;
-            using var inner = torch.NewDisposeScope();
-            var tensor = ingredients.Readers[i].Read(info.Name).to(torch.float64, device);
-            accumulator.add_(tensor, weights[i]);
-        }
-        return accumulator.to(info.DType, torch.CPU).contiguous().MoveToOuterDisposeScope();
     }
 
     private static Dictionary<string, string> Metadata(IngredientSet ingredients, SoupRecipe recipe)

@@ -9,6 +9,9 @@ public sealed record SoupRecipe(string Strategy, IReadOnlyList<double> Weights)
     /// <summary>Weights per tensor name, for strategies that mix layer by layer; null when the same for all.</summary>
     public IReadOnlyDictionary<string, double[]>? PerTensor { get; init; }
 
+    /// <summary>What the strategy found on the way (e.g. greedy's steps), for reports; null when nothing to add.</summary>
+    public object? Details { get; init; }
+
     /// <summary>Weights for one tensor.</summary>
     public IReadOnlyList<double> WeightsFor(string tensor) =>
         PerTensor != null && PerTensor.TryGetValue(tensor, out var w) ? w : Weights;

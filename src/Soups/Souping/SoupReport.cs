@@ -10,6 +10,12 @@ public sealed record OutputReport(string Path, string Format, string Sha256, lon
 public sealed record SoupReport(string Strategy, OutputReport Output, IReadOnlyList<IngredientReport> Ingredients,
     IReadOnlyList<string> Warnings, string ToolVersion, double ElapsedSeconds)
 {
+    /// <summary>Strategy-specific findings (greedy's steps, learned coefficients), or null.</summary>
+    public object? Details { get; init; }
+
+    /// <summary>Scores of the soup and its baselines on the held-out and test splits, when evaluated.</summary>
+    public object? Scores { get; init; }
+
     /// <summary>Assembles the report of a baked recipe.</summary>
     public static SoupReport From(IngredientSet ingredients, SoupRecipe recipe, BakeResult baked, TimeSpan elapsed) => new(
         recipe.Strategy,
@@ -17,5 +23,5 @@ public sealed record SoupReport(string Strategy, OutputReport Output, IReadOnlyL
         ingredients.Readers.Select((r, i) => new IngredientReport(r.Path, recipe.Weights[i])).ToList(),
         baked.Warnings,
         Soups.ToolVersion.Text,
-        Math.Round(elapsed.TotalSeconds, 3));
+        Math.Round(elapsed.TotalSeconds, 3)) { Details = recipe.Details };
 }

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using Soups.Evaluation;
+using Soups.Models;
+
+namespace Soups.Cli.Commands;
+
+/// <summary>Options of commands that evaluate checkpoints: the model, the held-out split, the results cache.</summary>
+internal sealed class EvaluationOptions
+{
+    public const string DefaultResults = "soup-evals.jsonl";
+
+    public Option<string> Model { get; } = new("--model", "-m")
+    {
+        Description = "A TorchScript file exported from PyTorch (any architecture), or a built-in: " +
+                      string.Join(", ", KnownModels.BuiltIn.Select(f => f.Name)) + ".",
+        Required = true,
+    };
+
+    public Option<string> HeldOut { get; } = new("--heldout")
+    {
+        Description = "The held-out split: a tensor file (safetensors or .pt) with 'inputs' and 'labels', or an image folder (ImageFolder layout).",
+        Required = true,
+    };
+
+    public Option<string?> Preprocess { get; } = new("--preprocess")
+    {
+        Description = "For image folders: imagenet (resize 256, crop 224) or clip (bicubic 224, crop 224).",
+    };
+
+    public Option<string?> Subset { get; } = new("--subset")
+    {
+        Description = "A 0/1 .npy mask over the held-out examples in their canonical order (e.g. the paper's ImageNet2p mask).",
+    };
+
+    public Option<int> BatchSize { get; } = new("--batch-size")
+    {
+        Description = "Examples per forward pass.",
+        DefaultValueFactory = _ => 128,
+    };
+
+    public Option<string[]> Results { get; } = new("--results")
+    {
+        Description = $"Results files (JSON lines) to reuse; new results are appended to the first (default {DefaultResults}). Repeatable, e.g. to merge the files of a sharded 'soup eval'.",
+    };
+
+    public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Neither read nor write a results file." };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(Model);
+        command.Options.Add(HeldOut);
+        command.Options.Add(Preprocess);
+        command.Options.Add(Subset);
+        command.Options.Add(BatchSize);
+        command.Options.Add(Results);
+        command.Options.Add(NoCache);
+    }
+
+    public EvaluationCache Cache(ParseResult parse)
+    {
+        if (parse.GetValue(NoCache)) return EvaluationCache.None;
+        var files = parse.GetValue(Results);
+        return new EvaluationCache(files is { Length: > 0 } ? files : [DefaultResults]);
+    }
+
+    public IHeldOutSplit OpenHeldOut(ParseResult parse, int threads) =>
+        HeldOutSplits.Open(parse.GetValue(HeldOut)!, parse.GetValue(Preprocess), parse.GetValue(Subset), threads);
+
+    public int BatchSizeValue(ParseResult parse)
+    {
+        var size = parse.GetValue(BatchSize);
+        if (size <= 0) throw new SoupException("--batch-size must be positive");
+        return size;
+    }
+}

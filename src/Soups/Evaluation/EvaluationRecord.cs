@@ -1,0 +1,16 @@
+namespace Soups.Evaluation;
+
+/// <summary>One line of a results file: one checkpoint's score on one split with one model.</summary>
+public sealed record EvaluationRecord(
+    string Checkpoint,
+    string Sha256,
+    long Size,
+    long ModifiedUnixMs,
+    string Split,
+    string Model,
+    double Accuracy,
+    double Loss,
+    int Count,
+    long Correct,
+    DateTimeOffset EvaluatedAt,
+    string Tool);

@@ -1,0 +1,19 @@
+namespace Soups.Evaluation;
+
+/// <summary>Opens a held-out split from what the user named: a tensor file, or an image folder with a preset.</summary>
+public static class HeldOutSplits
+{
+    /// <summary>Opens <paramref name="path"/>; <paramref name="preprocess"/> is required for image folders.</summary>
+    public static IHeldOutSplit Open(string path, string? preprocess, string? maskPath, int threads = 0)
+    {
+        var mask = maskPath is null ? null : SubsetMask.Load(maskPath);
+        if (Directory.Exists(path))
+        {
+            if (preprocess is null)
+                throw new SoupException($"{path}: an image folder needs --preprocess ({string.Join(", ", ImagePreprocessing.Presets.Select(p => p.Name))})");
+            return ImageFolderSplit.Open(path, ImagePreprocessing.Named(preprocess), mask, threads);
+        }
+        if (!File.Exists(path)) throw new SoupException($"{path}: no such file or folder");
+        return TensorFileSplit.Open(path, mask);
+    }
+}

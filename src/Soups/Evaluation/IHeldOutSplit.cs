@@ -1,0 +1,19 @@
+using TorchSharp;
+
+namespace Soups.Evaluation;
+
+/// <summary>Labelled examples a soup is scored on: a tensor file or an image folder, optionally masked.</summary>
+public interface IHeldOutSplit : IDisposable
+{
+    /// <summary>Number of examples.</summary>
+    int Count { get; }
+
+    /// <summary>Identifies the content (data, mask, preprocessing): equal fingerprints mean equal examples.</summary>
+    string Fingerprint { get; }
+
+    /// <summary>A short description for logs and reports.</summary>
+    string Description { get; }
+
+    /// <summary>Batches in a fixed order: float inputs and int64 labels, on the CPU; the caller disposes them.</summary>
+    IEnumerable<(torch.Tensor Inputs, torch.Tensor Labels)> Batches(int batchSize);
+}

@@ -1,0 +1,94 @@
+using TorchSharp;
+
+namespace Soups.Evaluation;
+
+/// <summary>
+/// Images in the ImageFolder layout: one sub-folder per class, classes and files in sorted (ordinal) order — the
+/// order torchvision's <c>ImageFolder</c> gives, which <c>--subset</c> masks refer to. Decoded batch by batch.
+/// </summary>
+public sealed class ImageFolderSplit : IHeldOutSplit
+{
+    /// <summary>The file extensions torchvision's ImageFolder accepts (case-insensitive).</summary>
+    public static readonly IReadOnlyList<string> Extensions =
+        [".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp"];
+
+    private readonly ImagePreprocessing _preprocessing;
+    private readonly int _threads;
+
+    private ImageFolderSplit(string root, IReadOnlyList<string> classes, IReadOnlyList<(string Path, int Label)> samples,
+        ImagePreprocessing preprocessing, string fingerprint, int threads)
+    {
+        Classes = classes;
+        Samples = samples;
+        _preprocessing = preprocessing;
+        _threads = threads;
+        Fingerprint = fingerprint;
+        Description = $"{root} ({samples.Count} images, {classes.Count} classes, {preprocessing.Name} preprocessing)";
+    }
+
+    /// <summary>Class names in label order.</summary>
+    public IReadOnlyList<string> Classes { get; }
+
+    /// <summary>Image paths and labels in split order (after the mask).</summary>
+    public IReadOnlyList<(string Path, int Label)> Samples { get; }
+
+    /// <inheritdoc />
+    public int Count => Samples.Count;
+
+    /// <inheritdoc />
+    public string Fingerprint { get; }
+
+    /// <inheritdoc />
+    public string Description { get; }
+
+    /// <summary>Lists <paramref name="root"/> in ImageFolder order and applies <paramref name="mask"/>.</summary>
+    public static ImageFolderSplit Open(string root, ImagePreprocessing preprocessing, SubsetMask? mask, int threads = 0)
+    {
+        var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>()
+            .Order(StringComparer.Ordinal).ToList();
+        if (classes.Count == 0) throw new SoupException($"{root}: no class sub-folders (expected the ImageFolder layout ROOT/CLASS/IMAGE)");
+        var all = new List<(string, int)>();
+        for (var label = 0; label < classes.Count; label++)
+        {
+            var files = Directory.EnumerateFiles(Path.Combine(root, classes[label]), "*", SearchOption.AllDirectories)
+                .Where(f => Extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
+                .Order(StringComparer.Ordinal);
+            all.AddRange(files.Select(f => (f, label)));
+        }
+        if (all.Count == 0) throw new SoupException($"{root}: no images found");
+        var samples = all;
+        if (mask != null)
+        {
+            mask.CheckLength(all.Count, root);
+            samples = mask.SelectedIndices.Select(i => all[i]).ToList();
+        }
+        var listing = string.Join("\n", samples.Select(s => $"{Path.GetRelativePath(root, s.Item1)}\t{s.Item2}\t{new FileInfo(s.Item1).Length}"));
+        var fingerprint = $"images:{preprocessing.Name}:" + Convert.ToHexStringLower(
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(listing)));
+        return new ImageFolderSplit(root, classes, samples, preprocessing, fingerprint, threads);
+    }
+
+    /// <inheritdoc />
+    public IEnumerable<(torch.Tensor Inputs, torch.Tensor Labels)> Batches(int batchSize)
+    {
+        var crop = _preprocessing.Crop;
+        var perImage = 3 * crop * crop;
+        var buffer = new float[batchSize * perImage];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _threads > 0 ? _threads : Environment.ProcessorCount };
+        for (var start = 0; start < Count; start += batchSize)
+        {
+            var length = Math.Min(batchSize, Count - start);
+            var first = start;
+            Parallel.For(0, length, options, i =>
+                _preprocessing.Apply(Samples[first + i].Path, buffer.AsSpan(i * perImage, perImage)));
+            var inputs = torch.tensor(buffer.AsSpan(0, length * perImage).ToArray(), [length, 3, crop, crop]);
+            var labels = torch.tensor(Enumerable.Range(first, length).Select(i => (long)Samples[i].Label).ToArray());
+            yield return (inputs, labels);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+    }
+}

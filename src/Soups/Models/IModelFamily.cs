@@ -1,0 +1,20 @@
+using Soups.Checkpoints;
+using TorchSharp;
+
+namespace Soups.Models;
+
+/// <summary>A kind of model <c>--model</c> can name; it builds a network shaped for a checkpoint's tensors.</summary>
+public interface IModelFamily
+{
+    /// <summary>The name users type, e.g. <c>resnet50</c>.</summary>
+    string Name { get; }
+
+    /// <summary>One line for <c>--help</c>.</summary>
+    string Description { get; }
+
+    /// <summary>A stable identity for the evaluation cache (a name, or a file's content hash).</summary>
+    string Identity { get; }
+
+    /// <summary>Builds the network for checkpoints laid out as <paramref name="layout"/>, on <paramref name="device"/>.</summary>
+    IModel Create(IReadOnlyList<TensorInfo> layout, torch.Device device);
+}
