@@ -36,3 +36,21 @@ internal sealed class TempFolder : IDisposable
         try { Directory.Delete(PathName, recursive: true); } catch (IOException) { }
     }
 }
+
+/// <summary>The shipped sample, found from the test's folder.</summary>
+internal static class Sample
+{
+    private static readonly string Root = FindRoot();
+
+    public static string Digits(string relative) => Path.Combine(Root, "samples", "digits", relative);
+
+    public static string[] Ingredients() =>
+        Directory.GetFiles(Digits("ingredients"), "*.safetensors").Order(StringComparer.Ordinal).ToArray();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Soups.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root not found");
+    }
+}

@@ -55,3 +55,18 @@ internal sealed class TempFolder : IDisposable
         try { Directory.Delete(PathName, recursive: true); } catch (IOException) { }
     }
 }
+
+/// <summary>Files committed elsewhere in the repository (the shipped sample), found from the test's folder.</summary>
+internal static class Repository
+{
+    public static string Root { get; } = FindRoot();
+
+    public static string SampleDigits(string relative) => Path.Combine(Root, "samples", "digits", relative);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Soups.sln"))) return dir.FullName;
+        throw new InvalidOperationException("repository root (Soups.sln) not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,89 @@
+using Soups.Checkpoints;
+using Soups.Evaluation;
+using Soups.Models;
+using Soups.Souping;
+using TorchSharp;
+
+namespace Soups.Tests.Souping;
+
+public class GreedySoupTests
+{
+    private static string[] SampleIngredients() =>
+        Directory.GetFiles(Repository.SampleDigits("ingredients"), "*.safetensors").Order(StringComparer.Ordinal).ToArray();
+
+    [Fact]
+    public void Greedy_picks_the_same_ingredients_with_the_same_accuracies_as_an_independent_implementation()
+    {
+        var paths = SampleIngredients();
+        Assert.True(paths.Length >= 6);
+        var heldOutPath = Repository.SampleDigits("heldout.safetensors");
+
+        // The tool.
+        GreedyDetails details;
+        using (var set = IngredientSet.Open(paths, ReadOptions.Default))
+        using (var split = TensorFileSplit.Open(heldOutPath, null))
+        using (var evaluator = new SoupEvaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 128, EvaluationCache.None))
+        {
+            var recipe = new GreedySoup(evaluator, split, AcceptRule.Greater).Plan(set, CancellationToken.None);
+            details = (GreedyDetails)recipe.Details!;
+            var inSoup = details.Soup.Select(p => Array.IndexOf(paths, p)).ToHashSet();
+            for (var i = 0; i < paths.Length; i++) Assert.Equal(inSoup.Contains(i) ? 1.0 / inSoup.Count : 0, recipe.Weights[i], 12);
+        }
+
+        // Independent: whole state dicts in memory, the soup as a plain mean of the chosen ones, one big batch.
+        var data = Fixture.ReadAll(heldOutPath);
+        var models = paths.Select(p => Fixture.ReadAll(p)).ToList();
+        double Accuracy(IReadOnlyList<Dictionary<string, torch.Tensor>> chosen)
+        {
+            using var net = new DigitsCnn();
+            var mean = chosen[0].Keys.ToDictionary(k => k, k => torch.stack(chosen.Select(m => m[k].to(torch.float64)).ToArray()).mean([0]).to(torch.float32));
+            net.load_state_dict(mean);
+            net.eval();
+            using var _ = torch.no_grad();
+            using var predictions = net.forward(data["inputs"]).argmax(1);
+            return predictions.eq(data["labels"]).to(torch.float64).mean().item<double>();
+        }
+        var individual = models.Select(m => Accuracy([m])).ToArray();
+        var order = Enumerable.Range(0, paths.Length).OrderByDescending(i => individual[i]).ToList();
+        var soup = new List<int> { order[0] };
+        var best = individual[order[0]];
+        var candidates = new List<double>();
+        foreach (var i in order.Skip(1))
+        {
+            var accuracy = Accuracy(soup.Append(i).Select(j => models[j]).ToList());
+            candidates.Add(accuracy);
+            if (accuracy > best)
+            {
+                soup.Add(i);
+                best = accuracy;
+            }
+        }
+
+        Assert.Equal(individual, details.Scores.Select(s => s.Accuracy).ToArray());
+        Assert.Equal(order.Skip(1).Select(i => paths[i]), details.Steps.Select(s => s.Ingredient));
+        Assert.Equal(candidates, details.Steps.Select(s => s.CandidateAccuracy));
+        Assert.Equal(soup.Select(i => paths[i]), details.Soup);
+        Assert.Equal(best, details.HeldOutAccuracy);
+    }
+
+    [Fact]
+    public void Accept_gt_rejects_a_tie_and_accept_ge_keeps_it()
+    {
+        using var temp = new TempFolder();
+        var source = SampleIngredients()[0];
+        var twin = temp.File("twin.safetensors");
+        File.Copy(source, twin);
+        var heldOutPath = Repository.SampleDigits("heldout.safetensors");
+        foreach (var (rule, kept) in new[] { (AcceptRule.Greater, false), (AcceptRule.GreaterOrEqual, true) })
+        {
+            using var set = IngredientSet.Open([source, twin], ReadOptions.Default);
+            using var split = TensorFileSplit.Open(heldOutPath, null);
+            using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 128, EvaluationCache.None);
+            var details = (GreedyDetails)new GreedySoup(evaluator, split, rule).Plan(set, CancellationToken.None).Details!;
+            var step = Assert.Single(details.Steps);
+            Assert.Equal(details.Scores[0].Accuracy, step.CandidateAccuracy); // identical weights: a tie
+            Assert.Equal(kept, step.Accepted);
+            Assert.Equal(kept ? 2 : 1, details.Soup.Count);
+        }
+    }
+}
