@@ -13,6 +13,7 @@ public static class SoupCli
             "soup: average fine-tuned checkpoints of one pretrained model into one (model soups, Wortsman et al. 2022).");
         root.Subcommands.Add(UniformCommand.Create());
         root.Subcommands.Add(GreedyCommand.Create());
+        root.Subcommands.Add(LearnedCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;

@@ -14,6 +14,9 @@ public interface IHeldOutSplit : IDisposable
     /// <summary>A short description for logs and reports.</summary>
     string Description { get; }
 
+    /// <summary>The examples at <paramref name="indices"/> as one batch (CPU); the caller disposes it.</summary>
+    (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices);
+
     /// <summary>Batches in a fixed order: float inputs and int64 labels, on the CPU; the caller disposes them.</summary>
     IEnumerable<(torch.Tensor Inputs, torch.Tensor Labels)> Batches(int batchSize);
 }

@@ -71,20 +71,22 @@ public sealed class ImageFolderSplit : IHeldOutSplit
     /// <inheritdoc />
     public IEnumerable<(torch.Tensor Inputs, torch.Tensor Labels)> Batches(int batchSize)
     {
+        for (var start = 0; start < Count; start += batchSize)
+            yield return Batch(Enumerable.Range(start, Math.Min(batchSize, Count - start)).ToArray());
+    }
+
+    /// <inheritdoc />
+    public (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices)
+    {
         var crop = _preprocessing.Crop;
         var perImage = 3 * crop * crop;
-        var buffer = new float[batchSize * perImage];
+        var buffer = new float[indices.Count * perImage];
         var options = new ParallelOptions { MaxDegreeOfParallelism = _threads > 0 ? _threads : Environment.ProcessorCount };
-        for (var start = 0; start < Count; start += batchSize)
-        {
-            var length = Math.Min(batchSize, Count - start);
-            var first = start;
-            Parallel.For(0, length, options, i =>
-                _preprocessing.Apply(Samples[first + i].Path, buffer.AsSpan(i * perImage, perImage)));
-            var inputs = torch.tensor(buffer.AsSpan(0, length * perImage).ToArray(), [length, 3, crop, crop]);
-            var labels = torch.tensor(Enumerable.Range(first, length).Select(i => (long)Samples[i].Label).ToArray());
-            yield return (inputs, labels);
-        }
+        Parallel.For(0, indices.Count, options, i =>
+            _preprocessing.Apply(Samples[indices[i]].Path, buffer.AsSpan(i * perImage, perImage)));
+        var inputs = torch.tensor(buffer, [indices.Count, 3, crop, crop]);
+        var labels = torch.tensor(indices.Select(i => (long)Samples[i].Label).ToArray());
+        return (inputs, labels);
     }
 
     /// <inheritdoc />

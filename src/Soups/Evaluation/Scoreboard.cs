@@ -26,16 +26,23 @@ public sealed class Scoreboard(SoupEvaluator evaluator, IngredientSet ingredient
         return State("uniform soup", "soup", state);
     }
 
-    /// <summary>The best individual (by held-out accuracy), the uniform soup, and the written greedy soup.</summary>
-    public IReadOnlyList<ScoreRow> BaselinesAndSoup(GreedyDetails details, string soupPath)
+    /// <summary>The ingredient with the best held-out accuracy (the first of equals), from cached scores where possible.</summary>
+    public ICheckpointReader BestIndividual()
     {
-        var best = ingredients.Readers.First(r => r.Path == details.Soup[0]);
+        var scores = ingredients.Readers.Select(r => evaluator.Score(r, heldOut, cancellation).Accuracy).ToList();
+        return ingredients.Readers[scores.IndexOf(scores.Max())];
+    }
+
+    /// <summary>The best individual (by held-out accuracy), the uniform soup, and a written soup.</summary>
+    public IReadOnlyList<ScoreRow> BaselinesAnd(string soupName, string soupPath)
+    {
+        var best = BestIndividual();
         using var soup = KnownCheckpointFormats.Open(soupPath, ReadOptions.Default with { StripPrefix = "" });
         return
         [
             Checkpoint($"best individual ({Path.GetFileName(best.Path)})", "individual", best),
             Uniform(),
-            Checkpoint($"greedy soup ({details.Soup.Count} ingredients)", "soup", soup),
+            Checkpoint(soupName, "soup", soup),
         ];
     }
 }

@@ -66,6 +66,13 @@ public sealed class TensorFileSplit : IHeldOutSplit
     }
 
     /// <inheritdoc />
+    public (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices)
+    {
+        using var index = torch.tensor(indices.Select(i => (long)i).ToArray());
+        return (_inputs.index_select(0, index), _labels.index_select(0, index));
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         _inputs.Dispose();

@@ -17,6 +17,18 @@ public interface IModel : IDisposable
     /// <summary>Copies <paramref name="value"/> into the state tensor <paramref name="key"/> (converting dtype and device).</summary>
     void Assign(string key, torch.Tensor value);
 
-    /// <summary>Logits for a batch (already on <see cref="Device"/>), in evaluation mode.</summary>
+    /// <summary>State keys that are trainable parameters (they receive gradients); the rest are buffers.</summary>
+    IReadOnlySet<string> Parameters { get; }
+
+    /// <summary>Logits for a batch (already on <see cref="Device"/>), in evaluation mode, without gradients.</summary>
     torch.Tensor Forward(torch.Tensor batch);
+
+    /// <summary>Logits for a batch with autograd recording, so a backward pass fills <see cref="Gradient"/>.</summary>
+    torch.Tensor ForwardWithGradients(torch.Tensor batch);
+
+    /// <summary>The gradient accumulated in parameter <paramref name="key"/> since <see cref="ZeroGradients"/>, or null; the caller disposes it.</summary>
+    torch.Tensor? Gradient(string key);
+
+    /// <summary>Clears parameter gradients.</summary>
+    void ZeroGradients();
 }

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Soups.Engine;
+using Soups.Evaluation;
+using Soups.Models;
+using Soups.Souping;
+using TorchSharp;
+
+namespace Soups.Cli.Commands;
+
+/// <summary>
+/// The shared course of the strategies that evaluate (greedy, learned): validate the output, open ingredients,
+/// splits and model, then — once the strategy has planned — bake, score against the baselines, and report.
+/// </summary>
+internal sealed class EvaluatedSoupRun : IDisposable
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly SplitList _tests;
+
+    private EvaluatedSoupRun(SoupOutput target, IngredientSet ingredients, IHeldOutSplit heldOut, SplitList tests,
+        SoupEvaluator evaluator, torch.Device device)
+    {
+        Target = target;
+        Ingredients = ingredients;
+        HeldOut = heldOut;
+        _tests = tests;
+        Evaluator = evaluator;
+        Device = device;
+    }
+
+    public SoupOutput Target { get; }
+
+    public IngredientSet Ingredients { get; }
+
+    public IHeldOutSplit HeldOut { get; }
+
+    public SoupEvaluator Evaluator { get; }
+
+    public torch.Device Device { get; }
+
+    public string ReportPath => SoupReportFile.PathFor(Target.Path);
+
+    /// <summary>Validates everything that can be checked before work starts, then opens the inputs.</summary>
+    public static EvaluatedSoupRun Open(ParseResult parse, CommonOptions common, OutputOptions output,
+        EvaluationOptions evaluation, TestSetOption tests, CommandContext context)
+    {
+        var paths = common.CheckpointPaths(parse);
+        var target = output.Resolve(parse, paths);
+        SoupReportFile.CheckWritable(SoupReportFile.PathFor(target.Path), target.Overwrite);
+        var threads = parse.GetValue(common.Threads);
+        ComputeDevice.SetThreads(threads);
+        var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
+        var family = KnownModels.Resolve(parse.GetValue(evaluation.Model)!);
+        var testSpecs = tests.Parse(parse);
+        var batchSize = evaluation.BatchSizeValue(parse);
+        var cache = evaluation.Cache(parse);
+
+        var opened = new List<IDisposable>();
+        try
+        {
+            var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
+            opened.Add(ingredients);
+            ingredients.RequireCompatible();
+            var heldOut = evaluation.OpenHeldOut(parse, threads);
+            opened.Add(heldOut);
+            var testSplits = new SplitList([]);
+            opened.Add(testSplits);
+            foreach (var (name, path) in testSpecs)
+                testSplits.Add(name, HeldOutSplits.Open(path, parse.GetValue(evaluation.Preprocess), null, threads));
+            var evaluator = new SoupEvaluator(family, ingredients.Layout, device, batchSize, cache);
+            context.Log.Information("Held-out split: {Split}", heldOut.Description);
+            return new EvaluatedSoupRun(target, ingredients, heldOut, testSplits, evaluator, device);
+        }
+        catch
+        {
+            foreach (var item in Enumerable.Reverse(opened)) item.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Bakes the recipe, scores it beside the best individual and the uniform soup, writes the report.</summary>
+    public (SoupReport Report, IReadOnlyList<ScoreRow> Scores) Finish(SoupRecipe recipe, string soupName,
+        CommandContext context, CancellationToken cancellation)
+    {
+        var baked = context.WithProgress(progress => new SoupBaker(Device).Bake(Ingredients, recipe, Target, progress, cancellation));
+        foreach (var warning in baked.Warnings) context.Log.Warning("{Warning}", warning);
+        context.Log.Information("Scoring the best individual, the uniform soup and the {Soup}", soupName);
+        var scores = context.WithProgress(Evaluator, () =>
+            new Scoreboard(Evaluator, Ingredients, HeldOut, _tests.Splits, Device, cancellation).BaselinesAnd(soupName, baked.Path));
+        var report = SoupReport.From(Ingredients, recipe, baked, _clock.Elapsed) with { Scores = scores };
+        SoupReportFile.Write(ReportPath, report, Target.Overwrite);
+        return (report, scores);
+    }
+
+    public void Dispose()
+    {
+        Evaluator.Dispose();
+        _tests.Dispose();
+        HeldOut.Dispose();
+        Ingredients.Dispose();
+    }
+}

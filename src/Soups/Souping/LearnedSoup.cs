@@ -1,0 +1,169 @@
+using Soups.Checkpoints;
+using Soups.Evaluation;
+using Soups.Models;
+using TorchSharp;
+
+namespace Soups.Souping;
+
+/// <summary>One mixing vector per model, or one per state-dict tensor (the paper's "by layer").</summary>
+public enum LearnedGranularity
+{
+    /// <summary>One α over the N ingredients.</summary>
+    Model,
+
+    /// <summary>One α per tensor of the state dict.</summary>
+    Layer,
+}
+
+/// <summary>Training settings of a learned soup; defaults are the paper's code's (AdamW, lr 0.05, no decay, 5 epochs).</summary>
+public sealed record LearnedSoupOptions(
+    LearnedGranularity Granularity = LearnedGranularity.Model,
+    int Epochs = 5,
+    double LearningRate = 0.05,
+    double WeightDecay = 0,
+    int BatchSize = 128,
+    int Seed = 0,
+    int AccumulateBatches = 1,
+    IngredientStorage Storage = IngredientStorage.Auto);
+
+/// <summary>What a learned soup learned, for the report.</summary>
+public sealed record LearnedDetails(string Granularity, string Storage, int Epochs, int Steps, double LearningRate,
+    double WeightDecay, int BatchSize, int AccumulateBatches, int Seed, double Temperature,
+    IReadOnlyList<double> EpochLoss, IReadOnlyList<double> ModelWeights, IReadOnlyDictionary<string, double[]>? TensorWeights);
+
+/// <summary>
+/// Learned soup (Wortsman et al. 2022, appendix): θ = Σᵢ αᵢ θᵢ with α = softmax(a), and a temperature β on the logits,
+/// trained by AdamW on the held-out split with cross-entropy. Because θ is linear in α,
+/// ∂L/∂αᵢ = Σ ⟨∂L/∂θ, θᵢ⟩ (per tensor for by-layer): one ordinary forward/backward at the current soup gives
+/// ∂L/∂θ, and the ingredients are needed only to mix θ and for the dot products, so they can stay on disk
+/// (issue #4) instead of N models in memory as in the paper's code.
+/// </summary>
+public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoupOptions options) : ISoupStrategy
+{
+    /// <inheritdoc />
+    public string Name => options.Granularity == LearnedGranularity.Model ? "learned" : "learned-layer";
+
+    /// <summary>Called once per epoch with a progress line.</summary>
+    public Action<string>? OnProgress { get; set; }
+
+    /// <inheritdoc />
+    public SoupRecipe Plan(IngredientSet ingredients, CancellationToken cancellation)
+    {
+        if (options.Epochs < 0 || options.BatchSize <= 0 || options.AccumulateBatches <= 0)
+            throw new SoupException("learned soup: epochs must be >= 0, batch size and accumulation > 0");
+        WeightLoading.RequireMatch(model, ingredients.Layout, ingredients.Readers[0].Path);
+        var layout = ingredients.Layout;
+        var parameters = layout.Where(t => t.IsFloatingPoint && model.Parameters.Contains(t.Name)).ToList();
+        if (parameters.Count == 0) throw new SoupException("learned soup: the model has no trainable parameters");
+        var groups = options.Granularity == LearnedGranularity.Model ? 1 : parameters.Count;
+        var n = ingredients.Count;
+        var row = parameters.Select((t, k) => (t.Name, Row: options.Granularity == LearnedGranularity.Model ? 0 : k))
+            .ToDictionary(p => p.Name, p => p.Row);
+
+        using var store = IngredientStore.Create(ingredients, model.Device, options.Storage);
+        using var logitsA = new TorchSharp.Modules.Parameter(torch.zeros(groups, n, dtype: torch.float32));
+        using var beta = new TorchSharp.Modules.Parameter(torch.ones(1, dtype: torch.float32));
+        using var optimizer = torch.optim.AdamW([logitsA, beta], options.LearningRate, weight_decay: options.WeightDecay);
+        using var generator = new torch.Generator((ulong)options.Seed);
+        var epochLoss = new List<double>();
+        var steps = 0;
+
+        {
+            for (var epoch = 0; epoch < options.Epochs; epoch++)
+            {
+                double lossSum = 0;
+                long seen = 0;
+                foreach (var group in ShuffledBatches(generator).Chunk(options.AccumulateBatches))
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                    using var scope = torch.NewDisposeScope();
+                    var alpha = logitsA.detach().softmax(1);
+                    LoadMix(ingredients, store, alpha, row);
+                    model.ZeroGradients();
+                    beta.grad?.zero_();
+                    var examples = group.Sum(b => b.Length);
+                    foreach (var indices in group)
+                    {
+                        using var inner = torch.NewDisposeScope();
+                        var (inputs, labels) = heldOut.Batch(indices);
+                        var logits = model.ForwardWithGradients(inputs.to(model.Device)).to(torch.float32);
+                        var loss = torch.nn.functional.cross_entropy(logits * beta.to(model.Device), labels.to(model.Device),
+                            reduction: torch.nn.Reduction.Sum) / examples;
+                        loss.backward();
+                        lossSum += loss.item<float>() * examples;
+                    }
+                    seen += examples;
+                    var alphaGradient = AlphaGradient(store, parameters, row, groups, n);
+                    (logitsA.softmax(1) * alphaGradient).sum().backward();
+                    optimizer.step();
+                    optimizer.zero_grad();
+                    steps++;
+                }
+                epochLoss.Add(lossSum / Math.Max(1, seen));
+                OnProgress?.Invoke($"epoch {epoch + 1}/{options.Epochs}: held-out loss {epochLoss[^1]:0.0000}, temperature {beta.item<float>():0.000}");
+            }
+        }
+
+        using var final = logitsA.detach().softmax(1).to(torch.float64);
+        var alphas = Enumerable.Range(0, groups).Select(k => final[k].data<double>().ToArray()).ToArray();
+        var meanAlpha = Enumerable.Range(0, n).Select(i => alphas.Average(a => a[i])).ToArray();
+        Dictionary<string, double[]>? perTensor = null;
+        if (options.Granularity == LearnedGranularity.Layer)
+            perTensor = layout.ToDictionary(t => t.Name, t => row.TryGetValue(t.Name, out var k) ? alphas[k] : meanAlpha);
+        var details = new LearnedDetails(options.Granularity.ToString().ToLowerInvariant(), store.Storage.ToString().ToLowerInvariant(),
+            options.Epochs, steps, options.LearningRate, options.WeightDecay, options.BatchSize, options.AccumulateBatches,
+            options.Seed, beta.item<float>(), epochLoss, meanAlpha, perTensor);
+        return new SoupRecipe(Name, meanAlpha) { PerTensor = perTensor, Details = details };
+    }
+
+    /// <summary>
+    /// Batches of example indices in a fresh random order each epoch, drawn from the seeded generator: epoch e uses
+    /// the e-th <c>randperm(count)</c> of that generator, cut into batches of the batch size.
+    /// </summary>
+    private IEnumerable<int[]> ShuffledBatches(torch.Generator generator)
+    {
+        using var order = torch.randperm(heldOut.Count, generator: generator);
+        return order.data<long>().Select(i => (int)i).Chunk(options.BatchSize).ToList();
+    }
+
+    /// <summary>Puts θ(α) into the model: parameters with their own α row, float buffers with the mean α, integers as stored.</summary>
+    private void LoadMix(IngredientSet ingredients, IngredientStore store, torch.Tensor alpha, Dictionary<string, int> row)
+    {
+        using var meanAlpha = alpha.mean([0]);
+        foreach (var info in ingredients.Layout)
+        {
+            using var scope = torch.NewDisposeScope();
+            if (!info.IsFloatingPoint)
+            {
+                model.Assign(info.Name, ingredients.Readers[0].Read(info.Name));
+                continue;
+            }
+            var weights = row.TryGetValue(info.Name, out var k) ? alpha[k] : meanAlpha;
+            var values = weights.to(torch.float64).cpu().data<double>().ToArray();
+            var mix = torch.zeros(info.Shape, torch.float32, model.Device);
+            for (var i = 0; i < values.Length; i++)
+            {
+                using var tensor = store.Get(i, info);
+                mix.add_(tensor, values[i]);
+            }
+            model.Assign(info.Name, mix);
+        }
+    }
+
+    /// <summary>∂L/∂α[k, i] = Σ over the tensors of group k of ⟨∂L/∂θ, θᵢ⟩, accumulated in float64.</summary>
+    private torch.Tensor AlphaGradient(IngredientStore store, IReadOnlyList<TensorInfo> parameters, Dictionary<string, int> row,
+        int groups, int n)
+    {
+        var gradient = new double[groups, n];
+        foreach (var info in parameters)
+        {
+            using var scope = torch.NewDisposeScope();
+            var g = model.Gradient(info.Name);
+            if (g is null) continue; // a parameter the forward pass does not use
+            var g64 = g.to(torch.float64).flatten();
+            for (var i = 0; i < n; i++)
+                gradient[row[info.Name], i] += g64.dot(store.Get(i, info).to(torch.float64).flatten()).item<double>();
+        }
+        return torch.tensor(gradient, torch.float32);
+    }
+}
