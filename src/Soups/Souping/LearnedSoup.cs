@@ -53,12 +53,10 @@ public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoup
             throw new SoupException("learned soup: epochs must be >= 0, batch size and accumulation > 0");
         WeightLoading.RequireMatch(model, ingredients.Layout, ingredients.Readers[0].Path);
         var layout = ingredients.Layout;
-        var parameters = layout.Where(t => t.IsFloatingPoint && model.Parameters.Contains(t.Name)).ToList();
+        var (parameters, row) = Groups(model, ingredients, options.Granularity);
         if (parameters.Count == 0) throw new SoupException("learned soup: the model has no trainable parameters");
         var groups = options.Granularity == LearnedGranularity.Model ? 1 : parameters.Count;
         var n = ingredients.Count;
-        var row = parameters.Select((t, k) => (t.Name, Row: options.Granularity == LearnedGranularity.Model ? 0 : k))
-            .ToDictionary(p => p.Name, p => p.Row);
 
         using var store = IngredientStore.Create(ingredients, model.Device, options.Storage);
         using var logitsA = new TorchSharp.Modules.Parameter(torch.zeros(groups, n, dtype: torch.float32));
@@ -68,40 +66,25 @@ public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoup
         var epochLoss = new List<double>();
         var steps = 0;
 
+        for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
-            for (var epoch = 0; epoch < options.Epochs; epoch++)
+            double lossSum = 0;
+            long seen = 0;
+            foreach (var group in ShuffledBatches(generator).Chunk(options.AccumulateBatches))
             {
-                double lossSum = 0;
-                long seen = 0;
-                foreach (var group in ShuffledBatches(generator).Chunk(options.AccumulateBatches))
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    using var scope = torch.NewDisposeScope();
-                    var alpha = logitsA.detach().softmax(1);
-                    LoadMix(ingredients, store, alpha, row);
-                    model.ZeroGradients();
-                    beta.grad?.zero_();
-                    var examples = group.Sum(b => b.Length);
-                    foreach (var indices in group)
-                    {
-                        using var inner = torch.NewDisposeScope();
-                        var (inputs, labels) = heldOut.Batch(indices);
-                        var logits = model.ForwardWithGradients(inputs.to(model.Device)).to(torch.float32);
-                        var loss = torch.nn.functional.cross_entropy(logits * beta.to(model.Device), labels.to(model.Device),
-                            reduction: torch.nn.Reduction.Sum) / examples;
-                        loss.backward();
-                        lossSum += loss.item<float>() * examples;
-                    }
-                    seen += examples;
-                    var alphaGradient = AlphaGradient(store, parameters, row, groups, n);
-                    (logitsA.softmax(1) * alphaGradient).sum().backward();
-                    optimizer.step();
-                    optimizer.zero_grad();
-                    steps++;
-                }
-                epochLoss.Add(lossSum / Math.Max(1, seen));
-                OnProgress?.Invoke($"epoch {epoch + 1}/{options.Epochs}: held-out loss {epochLoss[^1]:0.0000}, temperature {beta.item<float>():0.000}");
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                var (loss, alphaGradient) = LossAndGradient(ingredients, store, logitsA, beta, group, parameters, row);
+                var examples = group.Sum(b => b.Length);
+                lossSum += loss * examples;
+                seen += examples;
+                (logitsA.softmax(1) * alphaGradient).sum().backward();
+                optimizer.step();
+                optimizer.zero_grad();
+                steps++;
             }
+            epochLoss.Add(lossSum / Math.Max(1, seen));
+            OnProgress?.Invoke($"epoch {epoch + 1}/{options.Epochs}: held-out loss {epochLoss[^1]:0.0000}, temperature {beta.item<float>():0.000}");
         }
 
         using var final = logitsA.detach().softmax(1).to(torch.float64);
@@ -124,6 +107,43 @@ public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoup
     {
         using var order = torch.randperm(heldOut.Count, generator: generator);
         return order.data<long>().Select(i => (int)i).Chunk(options.BatchSize).ToList();
+    }
+
+    /// <summary>
+    /// The mean cross-entropy of the soup θ(softmax(a)) with temperature β over the batches of
+    /// <paramref name="group"/>, and its gradient with respect to α (not a): one forward/backward at θ gives ∂L/∂θ
+    /// (and ∂L/∂β, left in <c>beta.grad</c>); then ∂L/∂α[k, i] = Σ over group k's tensors of ⟨∂L/∂θ, θᵢ⟩.
+    /// </summary>
+    internal (double Loss, torch.Tensor AlphaGradient) LossAndGradient(IngredientSet ingredients, IngredientStore store,
+        torch.Tensor logitsA, torch.Tensor beta, IReadOnlyList<int[]> group, IReadOnlyList<TensorInfo> parameters,
+        Dictionary<string, int> row)
+    {
+        using (var alpha = logitsA.detach().softmax(1)) LoadMix(ingredients, store, alpha, row);
+        model.ZeroGradients();
+        beta.grad?.zero_();
+        var examples = group.Sum(b => b.Length);
+        double total = 0;
+        foreach (var indices in group)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (inputs, labels) = heldOut.Batch(indices);
+            var logits = model.ForwardWithGradients(inputs.to(model.Device)).to(torch.float32);
+            var loss = torch.nn.functional.cross_entropy(logits * beta.to(model.Device), labels.to(model.Device),
+                reduction: torch.nn.Reduction.Sum) / examples;
+            loss.backward();
+            total += loss.item<float>();
+        }
+        return (total, AlphaGradient(store, parameters, row, (int)logitsA.shape[0], ingredients.Count));
+    }
+
+    /// <summary>Which α row each trainable tensor uses: all row 0 per model, one row per tensor by layer.</summary>
+    internal static (List<TensorInfo> Parameters, Dictionary<string, int> Row) Groups(IModel model, IngredientSet ingredients,
+        LearnedGranularity granularity)
+    {
+        var parameters = ingredients.Layout.Where(t => t.IsFloatingPoint && model.Parameters.Contains(t.Name)).ToList();
+        var row = parameters.Select((t, k) => (t.Name, Row: granularity == LearnedGranularity.Model ? 0 : k))
+            .ToDictionary(p => p.Name, p => p.Row);
+        return (parameters, row);
     }
 
     /// <summary>Puts θ(α) into the model: parameters with their own α row, float buffers with the mean α, integers as stored.</summary>
