@@ -36,15 +36,19 @@ public sealed class EvaluationCache
         }
     }
 
-    /// <summary>A cache that neither reads nor writes.</summary>
-    public static EvaluationCache None { get; } = new([]);
+    private readonly bool _enabled = true;
+
+    private EvaluationCache() => _enabled = false;
+
+    /// <summary>A cache that neither reads nor writes nor remembers (<c>--no-cache</c>).</summary>
+    public static EvaluationCache None { get; } = new();
 
     /// <summary>Every record read or added.</summary>
     public IReadOnlyList<EvaluationRecord> Records => _records;
 
     /// <summary>The latest result for this content, split and model, if any.</summary>
     public EvaluationRecord? Find(string sha256, string split, string model) =>
-        _records.LastOrDefault(r => r.Sha256 == sha256 && r.Split == split && r.Model == model);
+        !_enabled ? null : _records.LastOrDefault(r => r.Sha256 == sha256 && r.Split == split && r.Model == model);
 
     /// <summary>A content hash recorded for this very file (same path, size and modification time), if any.</summary>
     public string? KnownHash(string fullPath, long size, long modifiedUnixMs) =>
@@ -53,6 +57,7 @@ public sealed class EvaluationCache
     /// <summary>Appends one whole line and flushes it to disk.</summary>
     public void Add(EvaluationRecord record)
     {
+        if (!_enabled) return;
         _records.Add(record);
         if (_appendTo is null) return;
         var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json) + "\n");

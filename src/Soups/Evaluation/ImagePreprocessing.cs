@@ -6,15 +6,15 @@ namespace Soups.Evaluation;
 /// How an image becomes a model input: resize the shorter side, centre-crop, scale to [0, 1], normalise per channel
 /// — the torchvision pipelines the presets are named after, with the interpolation chosen explicitly.
 /// </summary>
-public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop, SKFilterQuality Filter, float[] Mean, float[] Std)
+public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop, SKSamplingOptions Sampling, float[] Mean, float[] Std)
 {
     /// <summary>ImageNet evaluation: bilinear resize to 256, centre crop 224, ImageNet mean/std.</summary>
     public static ImagePreprocessing ImageNet { get; } =
-        new("imagenet", 256, 224, SKFilterQuality.Medium, [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
+        new("imagenet", 256, 224, new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear), [0.485f, 0.456f, 0.406f], [0.229f, 0.224f, 0.225f]);
 
     /// <summary>CLIP: bicubic resize of the shorter side to 224, centre crop 224, CLIP mean/std.</summary>
     public static ImagePreprocessing Clip { get; } =
-        new("clip", 224, 224, SKFilterQuality.High, [0.48145466f, 0.4578275f, 0.40821073f], [0.26862954f, 0.26130258f, 0.27577711f]);
+        new("clip", 224, 224, new SKSamplingOptions(SKCubicResampler.CatmullRom), [0.48145466f, 0.4578275f, 0.40821073f], [0.26862954f, 0.26130258f, 0.27577711f]);
 
     /// <summary>The presets by name.</summary>
     public static IReadOnlyList<ImagePreprocessing> Presets { get; } = [ImageNet, Clip];
@@ -33,7 +33,7 @@ public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop
         var (newWidth, newHeight) = width <= height
             ? (ResizeShorter, (int)((long)ResizeShorter * height / width))
             : ((int)((long)ResizeShorter * width / height), ResizeShorter);
-        using var resized = decoded.Resize(new SKImageInfo(newWidth, newHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul), Filter)
+        using var resized = decoded.Resize(new SKImageInfo(newWidth, newHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul), Sampling)
             ?? throw new SoupException($"{path}: image could not be resized");
         // torchvision CenterCrop: offsets round half to even (Python's round).
         var top = (int)Math.Round((newHeight - Crop) / 2.0, MidpointRounding.ToEven);
