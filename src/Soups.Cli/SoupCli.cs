@@ -14,6 +14,7 @@ public static class SoupCli
         root.Subcommands.Add(UniformCommand.Create());
         root.Subcommands.Add(GreedyCommand.Create());
         root.Subcommands.Add(LearnedCommand.Create());
+        root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;

@@ -15,24 +15,18 @@ internal static class GreedyCommand
         var output = new OutputOptions();
         var evaluation = new EvaluationOptions();
         var tests = new TestSetOption();
-        var accept = new Option<string>("--accept")
-        {
-            Description = "gt: keep an ingredient only if held-out accuracy strictly increases (the paper's code; default). " +
-                          "ge: keep it if accuracy does not decrease (the paper's text).",
-            DefaultValueFactory = _ => "gt",
-        };
-        accept.AcceptOnlyFromAmong("gt", "ge");
+        var accept = new AcceptOption();
         var command = new Command("greedy",
             "Bake the greedy soup: ingredients sorted by held-out accuracy, each added only if the soup's held-out accuracy improves.");
         common.AddTo(command);
         output.AddTo(command);
         evaluation.AddTo(command);
         command.Options.Add(tests.Option);
-        command.Options.Add(accept);
+        command.Options.Add(accept.Option);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             using var run = EvaluatedSoupRun.Open(parse, common, output, evaluation, tests, context);
-            var rule = parse.GetValue(accept) == "ge" ? AcceptRule.GreaterOrEqual : AcceptRule.Greater;
+            var rule = accept.Resolve(parse);
             var strategy = new GreedySoup(run.Evaluator, run.HeldOut, rule) { OnProgress = line => context.Log.Information("{Line}", line) };
             var recipe = context.WithProgress(run.Evaluator, () => strategy.Plan(run.Ingredients, cancellation));
             var details = (GreedyDetails)recipe.Details!;

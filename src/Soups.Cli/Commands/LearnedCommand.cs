@@ -22,36 +22,20 @@ internal static class LearnedCommand
             DefaultValueFactory = _ => "model",
         };
         granularity.AcceptOnlyFromAmong("model", "layer");
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the held-out split.", DefaultValueFactory = _ => 5 };
-        var lr = new Option<double>("--lr") { Description = "AdamW learning rate.", DefaultValueFactory = _ => 0.05 };
-        var decay = new Option<double>("--weight-decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => 0 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the batch shuffling.", DefaultValueFactory = _ => 0 };
-        var accumulate = new Option<int>("--accumulate")
-        {
-            Description = "Batches whose gradients are summed per coefficient step: fewer passes over the ingredients for large N.",
-            DefaultValueFactory = _ => 1,
-        };
-        var storage = new Option<string>("--ingredients")
-        {
-            Description = "Where ingredients live while learning: device (fastest), host (RAM), disk (memory flat in N: about 3 models), " +
-                          "or auto (host when all fit in a quarter of RAM, else disk).",
-            DefaultValueFactory = _ => "auto",
-        };
-        storage.AcceptOnlyFromAmong("auto", "device", "host", "disk");
+        var learned = new LearnedOptions();
         var command = new Command("learned",
             "Bake a learned soup: mixing coefficients (softmax) and a logit temperature trained with AdamW on the held-out split.");
         common.AddTo(command);
         output.AddTo(command);
         evaluation.AddTo(command);
         command.Options.Add(tests.Option);
-        foreach (var option in new Option[] { granularity, epochs, lr, decay, seed, accumulate, storage }) command.Options.Add(option);
+        command.Options.Add(granularity);
+        learned.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
-            var options = new LearnedSoupOptions(
+            var options = learned.Resolve(parse,
                 parse.GetValue(granularity) == "layer" ? LearnedGranularity.Layer : LearnedGranularity.Model,
-                parse.GetValue(epochs), parse.GetValue(lr), parse.GetValue(decay), evaluation.BatchSizeValue(parse),
-                parse.GetValue(seed), parse.GetValue(accumulate),
-                Enum.Parse<IngredientStorage>(parse.GetValue(storage)!, ignoreCase: true));
+                evaluation.BatchSizeValue(parse));
             using var run = EvaluatedSoupRun.Open(parse, common, output, evaluation, tests, context);
             var strategy = new LearnedSoup(run.Evaluator.Model, run.HeldOut, options)
             {

@@ -39,6 +39,42 @@ public sealed class Evaluator(IModel model, IHeldOutSplit split, int batchSize)
         return new EvalResult((double)correct / seen, lossSum / seen, seen, correct);
     }
 
+    /// <summary>The logits of the whole split (float32, CPU, [count, classes]) and its labels, in split order.</summary>
+    public (torch.Tensor Logits, torch.Tensor Labels) AllLogits(CancellationToken cancellation = default)
+    {
+        var logits = new List<torch.Tensor>();
+        var labels = new List<torch.Tensor>();
+        try
+        {
+            foreach (var (batchInputs, batchLabels) in Split.Batches(batchSize))
+            {
+                using var inputs = batchInputs;
+                cancellation.ThrowIfCancellationRequested();
+                using var scope = torch.NewDisposeScope();
+                logits.Add(Logits(inputs).cpu().MoveToOuterDisposeScope());
+                labels.Add(batchLabels);
+            }
+            var all = torch.cat(logits, 0);
+            var allLabels = torch.cat(labels, 0);
+            CheckLabels(allLabels, all.shape[1]);
+            return (all, allLabels);
+        }
+        finally
+        {
+            foreach (var t in logits.Concat(labels)) t.Dispose();
+        }
+    }
+
+    /// <summary>Accuracy and mean cross-entropy of given logits (e.g. an ensemble's mean logits).</summary>
+    public static EvalResult FromLogits(torch.Tensor logits, torch.Tensor labels)
+    {
+        using var scope = torch.NewDisposeScope();
+        var count = (int)labels.shape[0];
+        var correct = logits.argmax(1).eq(labels).sum().item<long>();
+        var loss = torch.nn.functional.cross_entropy(logits.to(torch.float32), labels).to(torch.float64).item<double>();
+        return new EvalResult((double)correct / count, loss, count, correct);
+    }
+
     /// <summary>Float32 logits of one batch, on the model's device.</summary>
     public torch.Tensor Logits(torch.Tensor inputs)
     {

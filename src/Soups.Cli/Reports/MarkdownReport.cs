@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+using Soups.Evaluation;
+
+namespace Soups.Cli.Reports;
+
+/// <summary><c>report.md</c>: a table like the paper's (method, held-out and test accuracies, inference cost).</summary>
+internal static class MarkdownReport
+{
+    public static string Render(ComparisonReport report)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        text.AppendLine("# Soup comparison");
+        text.AppendLine();
+        text.AppendLine($"Held-out split: {report.HeldOut}. Test splits: {(report.Tests.Count == 0 ? "none" : string.Join(", ", report.Tests))}. " +
+                        $"{report.Ingredients.Count} ingredients. soup {report.ToolVersion}, {report.ElapsedSeconds:0} s.");
+        text.AppendLine();
+        text.AppendLine(Table(report.Methods, report.Tests, withCost: true));
+        var accuracies = report.Ingredients.Select(r => r.HeldOut.Accuracy).ToList();
+        text.AppendLine(string.Create(inv,
+            $"Ingredients' held-out accuracy: min {accuracies.Min():0.0000}, mean {accuracies.Average():0.0000}, max {accuracies.Max():0.0000}."));
+        text.AppendLine();
+        text.AppendLine("## Ingredients");
+        text.AppendLine();
+        text.AppendLine(Table(report.Ingredients, report.Tests, withCost: false));
+        text.AppendLine($"![held-out vs test accuracy]({Path.GetFileName(report.Plot)})");
+        return text.ToString();
+    }
+
+    public static string Table(IReadOnlyList<ScoreRow> rows, IReadOnlyList<string> tests, bool withCost)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var text = new StringBuilder();
+        var header = "| method | held-out |" + string.Concat(tests.Select(t => $" {t} |")) + (tests.Count > 1 ? " mean test |" : "") + (withCost ? " forward passes |" : "");
+        text.AppendLine(header);
+        text.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---:|", header.Count(c => c == '|') - 2)));
+        foreach (var row in rows)
+        {
+            var line = $"| {row.Name} | {Percent(row.HeldOut.Accuracy)} |" + string.Concat(tests.Select(t => $" {Percent(row.Tests[t].Accuracy)} |"));
+            if (tests.Count > 1) line += $" {Percent(row.MeanTestAccuracy!.Value)} |";
+            if (withCost) line += string.Create(inv, $" {row.Forwards} |");
+            text.AppendLine(line);
+        }
+        return text.ToString();
+    }
+
+    private static string Percent(double accuracy) => (100 * accuracy).ToString("0.00", CultureInfo.InvariantCulture);
+}
