@@ -44,7 +44,10 @@ public static class KnownCheckpointFormats
         }
         var span = head.AsSpan(0, read);
         if (read == 0) throw new CheckpointFormatException(path, "empty file");
-        if (span.Length >= 2 && span[0] == 0x80 && span[1] is >= 2 and <= 5)
+        // Legacy torch.save starts with pickle PROTO 2 and LONG1 of its magic number. (A safetensors header of
+        // 640 bytes also starts with 0x80 0x02, hence the extra checks.)
+        if (span.Length >= 3 && span[0] == 0x80 && span[1] is >= 2 and <= 5 && span[2] == 0x8a
+            && !Safetensors.Recognizes(path, span))
             throw new CheckpointFormatException(path,
                 "legacy (non-zip) torch.save pickle; re-save it with PyTorch >= 1.6: torch.save(torch.load(p), p2)");
         foreach (var format in All)

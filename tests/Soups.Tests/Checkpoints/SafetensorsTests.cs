@@ -58,6 +58,20 @@ public class SafetensorsTests
     }
 
     [Fact]
+    public void A_header_of_640_bytes_is_not_mistaken_for_a_legacy_pickle()
+    {
+        // 640 = 0x280: the file starts 80 02, like a pickle's PROTO 2.
+        using var temp = new TempFolder();
+        var json = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+        var header = System.Text.Encoding.ASCII.GetBytes(json.PadRight(640));
+        var path = temp.File("w.safetensors");
+        File.WriteAllBytes(path, [.. BitConverter.GetBytes((long)header.Length), .. header, .. BitConverter.GetBytes(1.5f), .. BitConverter.GetBytes(2.5f)]);
+        using var reader = KnownCheckpointFormats.Open(path);
+        using var w = reader.Read("w");
+        Assert.Equal([1.5f, 2.5f], w.data<float>().ToArray());
+    }
+
+    [Fact]
     public void A_truncated_file_is_rejected_when_opened()
     {
         using var temp = new TempFolder();
