@@ -55,7 +55,7 @@ internal static class CompareCommand
             var threads = parse.GetValue(common.Threads);
             ComputeDevice.SetThreads(threads);
             var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
-            var family = KnownModels.Resolve(parse.GetValue(evaluation.Model)!);
+            var family = evaluation.Family(parse);
             var batchSize = evaluation.BatchSizeValue(parse);
             var testSpecs = tests.Parse(parse);
 

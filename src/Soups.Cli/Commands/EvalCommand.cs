@@ -36,7 +36,7 @@ internal static class EvalCommand
             var threads = parse.GetValue(common.Threads);
             ComputeDevice.SetThreads(threads);
             var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
-            var family = KnownModels.Resolve(parse.GetValue(evaluation.Model)!);
+            var family = evaluation.Family(parse);
             var cache = evaluation.Cache(parse);
             using var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
             using var split = evaluation.OpenHeldOut(parse, threads);

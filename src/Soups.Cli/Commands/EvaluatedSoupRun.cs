@@ -50,7 +50,7 @@ internal sealed class EvaluatedSoupRun : IDisposable
         var threads = parse.GetValue(common.Threads);
         ComputeDevice.SetThreads(threads);
         var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
-        var family = KnownModels.Resolve(parse.GetValue(evaluation.Model)!);
+        var family = evaluation.Family(parse);
         var testSpecs = tests.Parse(parse);
         var batchSize = evaluation.BatchSizeValue(parse);
         var cache = evaluation.Cache(parse);

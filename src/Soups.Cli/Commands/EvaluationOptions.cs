@@ -45,6 +45,21 @@ internal sealed class EvaluationOptions
 
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Neither read nor write a results file." };
 
+    public Option<string> Precision { get; } = new("--precision")
+    {
+        Description = "Compute type of the forward pass: fp32 (default), or fp16/bf16 mixed precision on CUDA (clip-vit; LayerNorms stay float32).",
+        DefaultValueFactory = _ => "fp32",
+    };
+
+    public EvaluationOptions() => Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+
+    public IModelFamily Family(ParseResult parse) => KnownModels.Resolve(parse.GetValue(Model)!, parse.GetValue(Precision) switch
+    {
+        "fp16" => TorchSharp.torch.ScalarType.Float16,
+        "bf16" => TorchSharp.torch.ScalarType.BFloat16,
+        _ => TorchSharp.torch.ScalarType.Float32,
+    });
+
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
@@ -54,6 +69,7 @@ internal sealed class EvaluationOptions
         command.Options.Add(BatchSize);
         command.Options.Add(Results);
         command.Options.Add(NoCache);
+        command.Options.Add(Precision);
     }
 
     public EvaluationCache Cache(ParseResult parse)

@@ -7,6 +7,7 @@ public static class KnownModels
     public static IReadOnlyList<IModelFamily> BuiltIn { get; } =
     [
         new DigitsCnnFamily(),
+        new ClipViTFamily(),
         new ResNetFamily(18),
         new ResNetFamily(34),
         new ResNetFamily(50),
@@ -14,11 +15,31 @@ public static class KnownModels
         new ResNetFamily(152),
     ];
 
-    /// <summary>A TorchScript file when <paramref name="spec"/> is an existing file, else a built-in by name.</summary>
-    public static IModelFamily Resolve(string spec)
+    /// <summary>
+    /// A TorchScript file when <paramref name="spec"/> is an existing file, else a built-in by name; a built-in may take
+    /// settings after a colon (<c>clip-vit:visual=model.visual.,head=classification_head.</c>).
+    /// </summary>
+    public static IModelFamily Resolve(string spec, TorchSharp.torch.ScalarType computeType = TorchSharp.torch.ScalarType.Float32)
     {
         if (File.Exists(spec)) return new TorchScriptFamily(spec);
-        return BuiltIn.FirstOrDefault(f => string.Equals(f.Name, spec, StringComparison.OrdinalIgnoreCase))
+        var (name, settings) = Split(spec);
+        if (name.Equals("clip-vit", StringComparison.OrdinalIgnoreCase)) return new ClipViTFamily(settings) { ComputeType = computeType };
+        if (settings.Count > 0) throw new SoupException($"--model: '{name}' takes no settings");
+        return BuiltIn.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new SoupException($"--model: '{spec}' is neither a file nor a built-in model ({string.Join(", ", BuiltIn.Select(f => f.Name))})");
+    }
+
+    private static (string Name, Dictionary<string, string> Settings) Split(string spec)
+    {
+        var at = spec.IndexOf(':');
+        if (at < 0) return (spec, []);
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in spec[(at + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = part.IndexOf('=');
+            if (eq <= 0) throw new SoupException($"--model: expected NAME:key=value,..., got '{spec}'");
+            settings[part[..eq]] = part[(eq + 1)..];
+        }
+        return (spec[..at], settings);
     }
 }
