@@ -30,7 +30,7 @@ internal static class GreedyCommand
             var strategy = new GreedySoup(run.Evaluator, run.HeldOut, rule) { OnProgress = line => context.Log.Information("{Line}", line) };
             var recipe = context.WithProgress(run.Evaluator, () => strategy.Plan(run.Ingredients, cancellation));
             var details = (GreedyDetails)recipe.Details!;
-            var (report, scores) = run.Finish(recipe, $"greedy soup ({details.Soup.Count} ingredients)", context, cancellation);
+            var (report, scores) = run.Finish(recipe, details.Soup.Count == 1 ? "greedy soup (1 ingredient)" : $"greedy soup ({details.Soup.Count} ingredients)", context, cancellation);
             if (parse.GetValue(common.Json)) JsonOutput.Write(context.Output, report);
             else GreedyPrinter.Print(context.Output, report, details, scores, run.ReportPath);
             return 0;
