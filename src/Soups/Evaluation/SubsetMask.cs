@@ -25,7 +25,7 @@ public sealed partial class SubsetMask
     /// <summary>Content hash of the mask file.</summary>
     public string Fingerprint { get; }
 
-    /// <summary>Reads a 1-D <c>.npy</c> of bool or integer 0/1 values.</summary>
+    /// <summary>Reads a 1-D <c>.npy</c> of bool, integer or float 0/1 values.</summary>
     public static SubsetMask Load(string path)
     {
         if (!File.Exists(path)) throw new SoupException($"{path}: no such file");
@@ -49,19 +49,26 @@ public sealed partial class SubsetMask
             "|b1" or "|u1" or "|i1" => 1,
             "<i2" or "<u2" => 2,
             "<i4" or "<u4" => 4,
-            "<i8" or "<u8" => 8,
-            _ => throw new SoupException($"{path}: mask dtype {descr} is not bool or little-endian integer"),
+            "<i8" or "<u8" or "<f8" => 8,
+            "<f4" => 4,
+            _ => throw new SoupException($"{path}: mask dtype {descr} is not bool, little-endian integer or float"),
         };
         if (data.Length < count * width) throw new SoupException($"{path}: truncated .npy data");
         var selected = new bool[count];
         for (var i = 0; i < count; i++)
         {
-            long value = width switch
+            // The paper's imagenet_98_idxs.npy is a float64 array of 0.0/1.0.
+            double value = descr switch
             {
-                1 => data[i],
-                2 => BitConverter.ToInt16(data.Slice(i * 2, 2)),
-                4 => BitConverter.ToInt32(data.Slice(i * 4, 4)),
-                _ => BitConverter.ToInt64(data.Slice(i * 8, 8)),
+                "<f8" => BitConverter.ToDouble(data.Slice(i * 8, 8)),
+                "<f4" => BitConverter.ToSingle(data.Slice(i * 4, 4)),
+                _ => width switch
+                {
+                    1 => data[i],
+                    2 => BitConverter.ToInt16(data.Slice(i * 2, 2)),
+                    4 => BitConverter.ToInt32(data.Slice(i * 4, 4)),
+                    _ => BitConverter.ToInt64(data.Slice(i * 8, 8)),
+                },
             };
             if (value is not (0 or 1)) throw new SoupException($"{path}: mask values must be 0 or 1 (found {value} at {i})");
             selected[i] = value == 1;

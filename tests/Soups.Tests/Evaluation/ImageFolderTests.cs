@@ -29,6 +29,7 @@ public class ImageFolderTests
     [Theory]
     [InlineData("mask_bool.npy")]
     [InlineData("mask_int.npy")]
+    [InlineData("mask_float.npy")]
     public void A_numpy_mask_selects_examples_in_that_order(string mask)
     {
         var all = ImageFolderSplit.Open(Eval("imagefolder"), ImagePreprocessing.ImageNet, null);
