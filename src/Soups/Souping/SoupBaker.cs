@@ -47,7 +47,7 @@ public sealed class SoupBaker(torch.Device device)
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 var tensor = mixer.Mix(ingredients, info, recipe.WeightsFor(info.Name), info.DType, warnings)
-                    .cpu().contiguous().clone().MoveToOuterDisposeScope();
+                    .cpu().contiguous().MoveToOuterDisposeScope();
                 progress?.Report(new StepProgress("mixing tensors", ++done, layout.Count));
                 return tensor;
             }, metadata);

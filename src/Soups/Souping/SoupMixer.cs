@@ -9,6 +9,8 @@ namespace Soups.Souping;
 /// </summary>
 public sealed class SoupMixer(torch.Device device)
 {
+    private const long SliceElements = 1L << 22;
+
     /// <summary>The device the accumulation runs on.</summary>
     public torch.Device Device { get; } = device;
 
@@ -34,11 +36,19 @@ public sealed class SoupMixer(torch.Device device)
             return first.to(Device).MoveToOuterDisposeScope();
         }
         var accumulator = torch.zeros(info.Shape, torch.float64, Device);
+        using var flat = accumulator.view(-1);
         for (var i = 0; i < ingredients.Count; i++)
         {
             if (weights[i] == 0) continue;
-            using var inner = torch.NewDisposeScope();
-            accumulator.add_(ingredients.Readers[i].Read(info.Name).to(torch.float64, Device), weights[i]);
+            using var input = ingredients.Readers[i].Read(info.Name);
+            using var inputFlat = input.view(-1);
+            // Add slice by slice: a whole-tensor add would make a float64 copy of the input (2× its size) first.
+            for (long start = 0, count = inputFlat.shape[0]; start < count; start += SliceElements)
+            {
+                using var sliceScope = torch.NewDisposeScope();
+                var length = Math.Min(SliceElements, count - start);
+                flat.narrow(0, start, length).add_(inputFlat.narrow(0, start, length).to(torch.float64, Device), weights[i]);
+            }
         }
         return accumulator.to(dtype).MoveToOuterDisposeScope();
     }
