@@ -21,9 +21,12 @@ public static class KnownModels
     /// </summary>
     public static IModelFamily Resolve(string spec, TorchSharp.torch.ScalarType computeType = TorchSharp.torch.ScalarType.Float32)
     {
-        if (File.Exists(spec)) return new TorchScriptFamily(spec);
         var (name, settings) = Split(spec);
-        if (name.Equals("clip-vit", StringComparison.OrdinalIgnoreCase)) return new ClipViTFamily(settings) { ComputeType = computeType };
+        var clip = name.Equals("clip-vit", StringComparison.OrdinalIgnoreCase);
+        if (computeType != TorchSharp.torch.ScalarType.Float32 && !clip)
+            throw new SoupException("--precision fp16/bf16 is available for --model clip-vit only");
+        if (File.Exists(spec)) return new TorchScriptFamily(spec);
+        if (clip) return new ClipViTFamily(settings) { ComputeType = computeType };
         if (settings.Count > 0) throw new SoupException($"--model: '{name}' takes no settings");
         return BuiltIn.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new SoupException($"--model: '{spec}' is neither a file nor a built-in model ({string.Join(", ", BuiltIn.Select(f => f.Name))})");
