@@ -4,9 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Soups.Checkpoints;
 using Soups.Cli.Reports;
-using Soups.Engine;
 using Soups.Evaluation;
-using Soups.Models;
 using Soups.Souping;
 
 namespace Soups.Cli.Commands;
@@ -44,39 +42,25 @@ internal static class CompareCommand
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var clock = Stopwatch.StartNew();
-            var paths = common.CheckpointPaths(parse);
             var folder = parse.GetValue(outDir)!;
             var overwrite = parse.GetValue(force);
             var methods = parse.GetValue(strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var outputs = methods.Where(m => !m.Contains("ensemble")).Select(m => $"{m}.safetensors").Concat(["report.md", "report.json", "plot.png"]);
-            Directory.CreateDirectory(folder);
             var taken = outputs.Select(f => Path.Combine(folder, f)).FirstOrDefault(File.Exists);
             if (taken != null && !overwrite) throw new SoupException($"{taken}: already exists (use --force to overwrite)");
-            var threads = parse.GetValue(common.Threads);
-            ComputeDevice.SetThreads(threads);
-            var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
-            var family = evaluation.Family(parse);
-            var batchSize = evaluation.BatchSizeValue(parse);
-            var testSpecs = tests.Parse(parse);
-
-            using var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
-            ingredients.RequireCompatible();
-            using var heldOut = evaluation.OpenHeldOut(parse, threads);
-            using var testSplits = new SplitList(testSpecs.Select(t => (t.Name, HeldOutSplits.Open(t.Path, parse.GetValue(evaluation.Preprocess), null, threads))));
-            using var evaluator = new SoupEvaluator(family, ingredients.Layout, device, batchSize, evaluation.Cache(parse));
-            context.Log.Information("Held-out split: {Split}", heldOut.Description);
-
-            var comparison = new SoupComparison(evaluator, ingredients, heldOut, testSplits.Splits, device, batchSize)
+            using var run = EvaluatedSoupRun.Open(parse, common, null, evaluation, tests, context);
+            Directory.CreateDirectory(folder);
+            var comparison = new SoupComparison(run.Evaluator, run.Ingredients, run.HeldOut, run.Tests, run.Device, run.BatchSize)
             {
                 OnProgress = line => context.Log.Information("{Line}", line),
             };
-            var result = context.WithProgress(evaluator, () => comparison.Run(methods, folder, overwrite, accept.Resolve(parse),
-                learned.Resolve(parse, LearnedGranularity.Model, batchSize), cancellation));
+            var result = context.WithProgress(run.Evaluator, () => comparison.Run(methods, folder, overwrite, accept.Resolve(parse),
+                learned.Resolve(parse, LearnedGranularity.Model, run.BatchSize), cancellation));
 
-            var report = new ComparisonReport(heldOut.Description, testSpecs.Select(t => t.Name).ToList(), result.Methods,
+            var report = new ComparisonReport(run.HeldOut.Description, run.Tests.Select(t => t.Name).ToList(), result.Methods,
                 result.Ingredients, result.Soups, result.GreedyEnsemble, Path.Combine(folder, "report.md"),
                 Path.Combine(folder, "plot.png"), ToolVersion.Text, Math.Round(clock.Elapsed.TotalSeconds, 1));
-            WriteAtomically(report.Plot, overwrite, path => ComparisonPlot.Save(path, result.Ingredients, result.Methods, testSpecs.Count > 0));
+            WriteAtomically(report.Plot, overwrite, path => ComparisonPlot.Save(path, result.Ingredients, result.Methods, run.Tests.Count > 0));
             WriteText(report.ReportMarkdown, MarkdownReport.Render(report), overwrite);
             WriteText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, JsonOutput.Options) + "\n", overwrite);
 

@@ -9,15 +9,15 @@ using TorchSharp;
 namespace Soups.Cli.Commands;
 
 /// <summary>
-/// The shared course of the strategies that evaluate (greedy, learned): validate the output, open ingredients,
-/// splits and model, then — once the strategy has planned — bake, score against the baselines, and report.
+/// The shared course of the commands that evaluate (greedy, learned, compare): validate the output, open
+/// ingredients, splits and model, then — once a strategy has planned — bake, score against the baselines, and report.
 /// </summary>
 internal sealed class EvaluatedSoupRun : IDisposable
 {
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly SplitList _tests;
 
-    private EvaluatedSoupRun(SoupOutput target, IngredientSet ingredients, IHeldOutSplit heldOut, SplitList tests,
+    private EvaluatedSoupRun(SoupOutput? target, IngredientSet ingredients, IHeldOutSplit heldOut, SplitList tests,
         SoupEvaluator evaluator, torch.Device device)
     {
         Target = target;
@@ -28,7 +28,12 @@ internal sealed class EvaluatedSoupRun : IDisposable
         Device = device;
     }
 
-    public SoupOutput Target { get; }
+    /// <summary>The soup to write; null for commands that write several (compare).</summary>
+    public SoupOutput? Target { get; }
+
+    public IReadOnlyList<(string Name, IHeldOutSplit Split)> Tests => _tests.Splits;
+
+    public int BatchSize => Evaluator.BatchSize;
 
     public IngredientSet Ingredients { get; }
 
@@ -38,15 +43,15 @@ internal sealed class EvaluatedSoupRun : IDisposable
 
     public torch.Device Device { get; }
 
-    public string ReportPath => SoupReportFile.PathFor(Target.Path);
+    public string ReportPath => SoupReportFile.PathFor(Target!.Path);
 
     /// <summary>Validates everything that can be checked before work starts, then opens the inputs.</summary>
-    public static EvaluatedSoupRun Open(ParseResult parse, CommonOptions common, OutputOptions output,
+    public static EvaluatedSoupRun Open(ParseResult parse, CommonOptions common, OutputOptions? output,
         EvaluationOptions evaluation, TestSetOption tests, CommandContext context)
     {
         var paths = common.CheckpointPaths(parse);
-        var target = output.Resolve(parse, paths);
-        SoupReportFile.CheckWritable(SoupReportFile.PathFor(target.Path), target.Overwrite);
+        var target = output?.Resolve(parse, paths);
+        if (target != null) SoupReportFile.CheckWritable(SoupReportFile.PathFor(target.Path), target.Overwrite);
         var threads = parse.GetValue(common.Threads);
         ComputeDevice.SetThreads(threads);
         var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
@@ -82,13 +87,14 @@ internal sealed class EvaluatedSoupRun : IDisposable
     public (SoupReport Report, IReadOnlyList<ScoreRow> Scores) Finish(SoupRecipe recipe, string soupName,
         CommandContext context, CancellationToken cancellation)
     {
-        var baked = context.WithProgress(progress => new SoupBaker(Device).Bake(Ingredients, recipe, Target, progress, cancellation));
+        var target = Target ?? throw new InvalidOperationException("this run has no output");
+        var baked = context.WithProgress(progress => new SoupBaker(Device).Bake(Ingredients, recipe, target, progress, cancellation));
         foreach (var warning in baked.Warnings) context.Log.Warning("{Warning}", warning);
         context.Log.Information("Scoring the best individual, the uniform soup and the {Soup}", soupName);
         var scores = context.WithProgress(Evaluator, () =>
             new Scoreboard(Evaluator, Ingredients, HeldOut, _tests.Splits, Device, cancellation).BaselinesAnd(soupName, baked.Path));
         var report = SoupReport.From(Ingredients, recipe, baked, _clock.Elapsed) with { Scores = scores };
-        SoupReportFile.Write(ReportPath, report, Target.Overwrite);
+        SoupReportFile.Write(ReportPath, report, target.Overwrite);
         return (report, scores);
     }
 

@@ -25,6 +25,9 @@ public sealed class SoupEvaluator : IDisposable
         WeightLoading.RequireMatch(Model, layout, "checkpoints");
     }
 
+    /// <summary>Examples per forward pass.</summary>
+    public int BatchSize => _batchSize;
+
     /// <summary>The model all scores come from.</summary>
     public IModel Model { get; }
 
