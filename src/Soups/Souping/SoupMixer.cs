@@ -37,17 +37,23 @@ public sealed class SoupMixer(torch.Device device)
         }
         var accumulator = torch.zeros(info.Shape, torch.float64, Device);
         using var flat = accumulator.view(-1);
+        var elements = flat.shape[0];
+        // Inputs are added slice by slice through one reused float64 buffer: a whole-tensor add would first make a
+        // float64 copy of the input (twice its size), and fresh temporaries per slice fragment the heap.
+        using var buffer = torch.empty(Math.Max(1, Math.Min(SliceElements, elements)), torch.float64, Device);
         for (var i = 0; i < ingredients.Count; i++)
         {
             if (weights[i] == 0) continue;
             using var input = ingredients.Readers[i].Read(info.Name);
             using var inputFlat = input.view(-1);
-            // Add slice by slice: a whole-tensor add would make a float64 copy of the input (2× its size) first.
-            for (long start = 0, count = inputFlat.shape[0]; start < count; start += SliceElements)
+            for (long start = 0; start < elements; start += SliceElements)
             {
-                using var sliceScope = torch.NewDisposeScope();
-                var length = Math.Min(SliceElements, count - start);
-                flat.narrow(0, start, length).add_(inputFlat.narrow(0, start, length).to(torch.float64, Device), weights[i]);
+                var length = Math.Min(SliceElements, elements - start);
+                using var target = buffer.narrow(0, 0, length);
+                using var source = inputFlat.narrow(0, start, length);
+                using var slice = flat.narrow(0, start, length);
+                target.copy_(source);
+                slice.add_(target, weights[i]);
             }
         }
         return accumulator.to(dtype).MoveToOuterDisposeScope();
