@@ -17,6 +17,12 @@ import struct
 import sys
 import zipfile
 
+# torch.jit.script writes a module's Final constants in Python set order, which depends on string-hash
+# randomisation: re-exec with a fixed PYTHONHASHSEED so digits_cnn_scripted.pt is byte-identical across runs.
+if os.environ.get("PYTHONHASHSEED") != "0":
+    os.execve(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:],
+              dict(os.environ, PYTHONHASHSEED="0"))
+
 import numpy as np
 import PIL
 import torch
@@ -148,7 +154,12 @@ def make_models_and_heldout():
     torch.save(sd_b, os.path.join(OUT, "digits_cnn_b.pt"))
 
     # Held-out data
-    inputs = torch.randn(200, 1, 28, 28, generator=torch.Generator().manual_seed(2))
+    # Smooth large-scale structure (4x4 noise upsampled, x10) + per-pixel N(0,1): unlike pure randn, this makes the
+    # default-initialised model predict several different classes (pure randn gives class 5 for all 200).
+    g = torch.Generator().manual_seed(2)
+    coarse = torch.randn(200, 1, 4, 4, generator=g)
+    inputs = 10.0 * F.interpolate(coarse, size=(28, 28), mode="bilinear", align_corners=False)
+    inputs = (inputs + torch.randn(200, 1, 28, 28, generator=g)).contiguous()
     with torch.no_grad():
         a_pred = torch.cat([model(inputs[i:i + BATCH]) for i in range(0, 200, BATCH)]).argmax(1)
     labels = torch.empty(200, dtype=torch.int64)
@@ -191,6 +202,7 @@ def make_models_and_heldout():
         "batch_size": BATCH,
         "num_examples": 200,
         "labels_note": "labels[:120] = argmax of model A logits; labels[120:] random (seed 3)",
+        "inputs_note": "10 * bilinear-upsampled randn(200,1,4,4) + randn(200,1,28,28), one generator seeded 2",
         "a": res_a,
         "b": res_b,
         "uniform_ab": res_u,
@@ -332,6 +344,7 @@ def make_imagefolder():
     np.save(os.path.join(OUT, "mask_bool.npy"), mask)
     np.save(os.path.join(OUT, "mask_int.npy"), mask.astype(np.int64))
     np.save(os.path.join(OUT, "mask_wrong_length.npy"), np.concatenate([mask, [False]]))
+    np.save(os.path.join(OUT, "mask_float.npy"), mask.astype(np.float64))  # the paper's imagenet_98_idxs.npy dtype
 
     result = {
         "root": "imagefolder",
@@ -364,7 +377,7 @@ README_FILES = [
     ("digits_cnn_b.pt", "DigitsCnn state dict, weights B = A + 0.02*N(0,1) on every tensor (generator seed 1)"),
     ("digits_cnn_scripted.pt", "torch.jit.script(DigitsCnn with A), torch.jit.save"),
     ("digits_cnn_traced.ts", "torch.jit.trace(DigitsCnn with A, eval, example = inputs[:4]), torch.jit.save"),
-    ("heldout.pt", "torch.save({'inputs': float32 [200,1,28,28] randn seed 2, 'labels': int64 [200]})"),
+    ("heldout.pt", "torch.save({'inputs': float32 [200,1,28,28] (10 x upsampled 4x4 noise + N(0,1), seed 2), 'labels': int64 [200]})"),
     ("heldout.safetensors", "same tensors as heldout.pt (hand-written safetensors, __metadata__ format=pt)"),
     ("heldout_bad_labels.safetensors", "same inputs; labels[5] = 10 (out of range), labels[150] = -1"),
     ("expected.json", "PyTorch eval (batch 64, float32) for A, B and uniform soup of A,B: accuracy, loss, correct, "
@@ -378,6 +391,7 @@ README_FILES = [
     ("mask_bool.npy", "numpy bool [N], True at 0,2,5,7,N-1"),
     ("mask_int.npy", "numpy int64 0/1 [N], same selection"),
     ("mask_wrong_length.npy", "numpy bool [N+1]"),
+    ("mask_float.npy", "numpy float64 0.0/1.0 [N], same selection (the dtype of the paper's `imagenet_98_idxs.npy`)"),
 ]
 
 
