@@ -146,6 +146,20 @@ public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoup
         return (parameters, row);
     }
 
+    /// <summary>⟨a, b⟩ accumulated in float64, slice by slice, so no float64 copy of a whole tensor is made.</summary>
+    private static double Dot(torch.Tensor a, torch.Tensor b)
+    {
+        const long slice = 1L << 22;
+        double sum = 0;
+        for (long start = 0, count = a.shape[0]; start < count; start += slice)
+        {
+            using var scope = torch.NewDisposeScope();
+            var length = Math.Min(slice, count - start);
+            sum += a.narrow(0, start, length).to(torch.float64).dot(b.narrow(0, start, length).to(torch.float64)).item<double>();
+        }
+        return sum;
+    }
+
     /// <summary>Puts θ(α) into the model: parameters with their own α row, float buffers with the mean α, integers as stored.</summary>
     private void LoadMix(IngredientSet ingredients, IngredientStore store, torch.Tensor alpha, Dictionary<string, int> row)
     {
@@ -177,12 +191,15 @@ public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoup
         var gradient = new double[groups, n];
         foreach (var info in parameters)
         {
-            using var scope = torch.NewDisposeScope();
-            var g = model.Gradient(info.Name);
+            using var g = model.Gradient(info.Name);
             if (g is null) continue; // a parameter the forward pass does not use
-            var g64 = g.to(torch.float64).flatten();
+            using var gFlat = g.flatten();
             for (var i = 0; i < n; i++)
-                gradient[row[info.Name], i] += g64.dot(store.Get(i, info).to(torch.float64).flatten()).item<double>();
+            {
+                using var ingredient = store.Get(i, info);
+                using var flat = ingredient.flatten();
+                gradient[row[info.Name], i] += Dot(gFlat, flat);
+            }
         }
         return torch.tensor(gradient, torch.float32);
     }
