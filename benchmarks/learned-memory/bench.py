@@ -351,12 +351,12 @@ def soup_result(stdout, n):
     details = info.get("recipe", {}).get("details") or info.get("details") or {}
     if not details:
         for v in info.values():
-            if isinstance(v, dict) and "modelWeights" in v:
+            if isinstance(v, dict) and ("model_weights" in v or "modelWeights" in v):
                 details = v
     scores = {}
     for row in info.get("scores") or []:
         name = row.get("name", "")
-        acc = (row.get("heldOut") or {}).get("accuracy")
+        acc = (row.get("held_out") or row.get("heldOut") or {}).get("accuracy")
         if name.startswith("best individual"):
             scores["best"] = acc
         elif name.startswith("uniform"):
@@ -366,7 +366,7 @@ def soup_result(stdout, n):
     if len(weights) != n:
         raise ValueError(f"soup --json lists {len(weights)} ingredients, expected {n}")
     return {"weights": weights, "temperature": details.get("temperature"), "storage": details.get("storage"),
-            "epoch_loss": details.get("epochLoss"), "steps": details.get("steps"), **scores,
+            "epoch_loss": details.get("epoch_loss") or details.get("epochLoss"), "steps": details.get("steps"), **scores,
             "warnings": info.get("warnings") or []}
 
 
