@@ -16,8 +16,8 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, ILogge
     public Verbosity Verbosity { get; } = verbosity;
 
     /// <summary>Progress bars only for a person watching: stderr is a terminal and not --quiet.</summary>
-    private bool ShowProgress => Verbosity != Verbosity.Quiet && ReferenceEquals(Error, Console.Error)
-                                 && !Console.IsErrorRedirected;
+    private bool ShowProgress => Verbosity != Verbosity.Quiet && Error is TerminalSafeWriter { Inner: var inner }
+                                 && ReferenceEquals(inner, Console.Error) && !Console.IsErrorRedirected;
 
     /// <summary>Runs <paramref name="work"/>, showing its progress reports as a bar on stderr when appropriate.</summary>
     public T WithProgress<T>(Func<IProgress<StepProgress>?, T> work)

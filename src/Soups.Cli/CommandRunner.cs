@@ -57,9 +57,14 @@ internal static class CommandRunner
             if (verbosity == Verbosity.Verbose) error.WriteLine(e);
             return 1;
         }
+        catch (OutOfMemoryException)
+        {
+            error.WriteLine("error: out of memory (for learned soups, try --ingredients disk)");
+            return 1;
+        }
         catch (Exception e)
         {
-            error.WriteLine($"error: unexpected failure: {e.GetType().Name}: {OneLine(e.Message)} (run with -v for details)");
+            error.WriteLine($"error: unexpected failure: {e.GetType().Name}: {OneLine(e.Message)} (a bug: please report it; run with -v for details)");
             if (verbosity == Verbosity.Verbose) error.WriteLine(e);
             return 1;
         }
@@ -67,5 +72,7 @@ internal static class CommandRunner
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    // Only the first line of a message: libtorch appends its C++ stack trace after it.
+    private static string OneLine(string message) =>
+        message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() ?? "";
 }

@@ -1,3 +1,30 @@
+using System.Runtime.InteropServices;
+using Soups.Checkpoints;
 using Soups.Cli;
 
-return await SoupCli.RunAsync(args, Console.Out, Console.Error);
+// SIGINT and SIGTERM cancel the running command, which removes its temporary files and exits 130. A command stuck in
+// a long native call gets a few seconds; then its temporary files are removed here and the process exits (issue #8).
+using var cancellation = new CancellationTokenSource();
+var interrupted = 0;
+void Interrupt(PosixSignalContext context)
+{
+    context.Cancel = true;
+    if (Interlocked.Increment(ref interrupted) == 1)
+    {
+        cancellation.Cancel();
+        _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => Abort());
+    }
+    else
+    {
+        Abort();
+    }
+}
+void Abort()
+{
+    AtomicFile.AbortAll();
+    Console.Error.WriteLine("error: interrupted; no output was written");
+    Environment.Exit(CommandRunner.Interrupted);
+}
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+return await SoupCli.RunAsync(RawArguments.Recover(args), Console.Out, Console.Error, cancellation.Token);

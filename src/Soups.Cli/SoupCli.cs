@@ -24,15 +24,34 @@ public static class SoupCli
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
         CancellationToken cancellation = default)
     {
-        var parse = Build().Parse(args);
+        output = new TerminalSafeWriter(output);
+        error = new TerminalSafeWriter(error);
+        // Response files are expanded by the commands themselves, one path per line (see CommonOptions).
+        var parse = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
-            error.WriteLine($"error: {parse.Errors[0].Message}");
+            error.WriteLine($"error: {ParseError(parse)}");
             error.WriteLine($"Try '{CommandPath(parse)} --help' for usage.");
             return SoupException.BadInput;
         }
-        var invocation = new InvocationConfiguration { Output = output, Error = error };
+        // Signals are the program's to handle (Program.cs): System.CommandLine must not end the process itself.
+        var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(invocation, cancellation);
+    }
+
+    // The error a person needs first: an unknown command or option by name, not "Required command was not provided".
+    private static string ParseError(ParseResult parse)
+    {
+        var unmatched = parse.UnmatchedTokens.FirstOrDefault();
+        if (parse.CommandResult.Command is RootCommand root)
+        {
+            var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+            return unmatched is null
+                ? $"no command given (commands: {commands})"
+                : unmatched.StartsWith('-') ? $"unknown option '{unmatched}'" : $"unknown command '{unmatched}' (commands: {commands})";
+        }
+        if (unmatched != null) return unmatched.StartsWith('-') ? $"unknown option '{unmatched}'" : $"unexpected argument '{unmatched}'";
+        return parse.Errors[0].Message;
     }
 
     private static string CommandPath(ParseResult parse)

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Soups.Checkpoints;
 
@@ -16,8 +15,6 @@ internal static class SoupReportFile
 
     public static void Write(string path, object report, bool overwrite)
     {
-        using var file = AtomicFile.Create(path, overwrite);
-        file.Stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(report, JsonOutput.Options) + "\n"));
-        file.Commit();
+        AtomicFile.WriteAll(path, overwrite, JsonSerializer.Serialize(report, JsonOutput.Options) + "\n");
     }
 }

@@ -18,6 +18,10 @@ internal static class CliRun
 
     public static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", name);
 
+    public static string RealWorld(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld", name);
+
+    public static string Eval(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "eval", name);
+
     public static string[] Ingredients(string extension = ".pt") =>
         Enumerable.Range(0, 3).Select(i => Fixture($"ingredient_{i}{extension}")).ToArray();
 }
@@ -52,5 +56,24 @@ internal static class Sample
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "Soups.sln"))) return dir.FullName;
         throw new InvalidOperationException("repository root not found");
+    }
+}
+
+/// <summary>Reads and writes whole checkpoints in tests (the tool itself never holds one in memory).</summary>
+internal static class Fixture
+{
+    public static Dictionary<string, TorchSharp.torch.Tensor> ReadAll(string path)
+    {
+        using var reader = Soups.Checkpoints.KnownCheckpointFormats.Open(path);
+        return reader.Tensors.ToDictionary(t => t.Name, t => reader.Read(t.Name));
+    }
+
+    public static void Write(string path, IReadOnlyDictionary<string, TorchSharp.torch.Tensor> tensors)
+    {
+        var layout = tensors.Select(kv => new Soups.Checkpoints.TensorInfo(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
+        using var stream = File.Create(path);
+        Soups.Checkpoints.KnownCheckpointFormats.Safetensors.Writer!.Write(stream, layout, i => tensors[i.Name].contiguous().clone(),
+            new Dictionary<string, string>());
+        foreach (var tensor in tensors.Values) tensor.Dispose();
     }
 }

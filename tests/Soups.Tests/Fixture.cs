@@ -9,6 +9,27 @@ internal static class Fixture
     /// <summary>Fixtures written by real PyTorch (see Fixtures/pytorch/make_fixtures.py).</summary>
     public static string PyTorch(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", name);
 
+    /// <summary>Real-world training checkpoints and exact means (see Fixtures/realworld/make_realworld_fixtures.py).</summary>
+    public static string RealWorld(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "realworld", name);
+
+    /// <summary>Evaluation fixtures (see Fixtures/eval/make_eval_fixtures.py).</summary>
+    public static string Eval(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "eval", name);
+
+    /// <summary>Writes tensors as a safetensors file with this tool's writer.</summary>
+    public static void WriteSafetensors(string path, IReadOnlyDictionary<string, torch.Tensor> tensors)
+    {
+        var layout = tensors.Select(kv => new TensorInfo(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
+        using var stream = File.Create(path);
+        KnownCheckpointFormats.Safetensors.Writer!.Write(stream, layout, i => tensors[i.Name].contiguous().clone(),
+            new Dictionary<string, string>());
+    }
+
+    /// <summary>Disposes every tensor of a dictionary read with <see cref="ReadAll"/>.</summary>
+    public static void DisposeAll(Dictionary<string, torch.Tensor> tensors)
+    {
+        foreach (var tensor in tensors.Values) tensor.Dispose();
+    }
+
     public static string[] Ingredients(string extension = ".pt") =>
         Enumerable.Range(0, 3).Select(i => PyTorch($"ingredient_{i}{extension}")).ToArray();
 

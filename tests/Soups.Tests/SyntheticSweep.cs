@@ -56,13 +56,7 @@ internal sealed class SyntheticSweep : IDisposable
 
     public string[] Ingredients { get; }
 
-    public static void Write(string path, IReadOnlyDictionary<string, torch.Tensor> tensors)
-    {
-        var layout = tensors.Select(kv => new TensorInfo(kv.Key, kv.Value.dtype, kv.Value.shape)).ToList();
-        using var stream = File.Create(path);
-        KnownCheckpointFormats.Safetensors.Writer!.Write(stream, layout, i => tensors[i.Name].contiguous().clone(),
-            new Dictionary<string, string>());
-    }
+    public static void Write(string path, IReadOnlyDictionary<string, torch.Tensor> tensors) => Fixture.WriteSafetensors(path, tensors);
 
     public void Dispose() => _folder.Dispose();
 }

@@ -19,13 +19,20 @@ internal sealed class CommonOptions
 
     public Option<bool> Quiet { get; } = new("--quiet", "-q") { Description = "Log only errors; no progress bars." };
 
-    public Option<string> Device { get; } = new("--device")
+    public Option<string> Device { get; } = new Option<string>("--device")
     {
         Description = "Where tensors are mixed: auto (CUDA when available), cpu, cuda or cuda:N.",
         DefaultValueFactory = _ => "auto",
-    };
+    }.Check(d => System.Text.RegularExpressions.Regex.IsMatch(d.Trim().ToLowerInvariant(), "^(auto|cpu|cuda|cuda:[0-9]+)$")
+        ? null : $"unknown device '{d}' (choose auto, cpu, cuda or cuda:N)");
 
-    public Option<int> Threads { get; } = new("--threads") { Description = "CPU threads for torch (default: torch's choice)." };
+    public Option<int> Threads { get; } = new Option<int>("--threads")
+    {
+        Description = $"CPU threads for torch, 1 to {MaxThreads} (default: torch's choice).",
+    }.InRange(0, MaxThreads);
+
+    /// <summary>More threads than this only oversubscribes the machine (100000 made libtorch hang).</summary>
+    public const int MaxThreads = 256;
 
     public Option<string> StripPrefix { get; } = new("--strip-prefix")
     {
@@ -33,17 +40,17 @@ internal sealed class CommonOptions
         DefaultValueFactory = _ => "module.",
     };
 
-    public Option<string?> Key { get; } = new("--key")
+    public Option<string?> Key { get; } = new Option<string?>("--key")
     {
         Description = "For torch.save files holding more than weights: dotted path of the state dict (e.g. model, ema.state_dict). " +
-                      "Default: the top level, else state_dict, model_state_dict, model, module, net, network.",
-    };
+                      "Default: whichever of the top level, state_dict, model_state_dict, model, module, net, network holds the most tensors.",
+    }.NotEmpty();
 
-    public Option<string[]> MapPrefix { get; } = new("--map-prefix")
+    public Option<string[]> MapPrefix { get; } = new Option<string[]>("--map-prefix")
     {
         Description = "Rename tensor-name prefixes, FROM=TO (TO may be empty), e.g. --map-prefix model.= ; repeatable, first match wins.",
         AllowMultipleArgumentsPerToken = false,
-    };
+    }.Pairs("FROM=TO", rightMayBeEmpty: true);
 
     /// <summary>Adds the shared options (and the checkpoints argument) to <paramref name="command"/>.</summary>
     public void AddTo(Command command, bool device = true)
@@ -68,11 +75,30 @@ internal sealed class CommonOptions
             PrefixRules = (parse.GetValue(MapPrefix) ?? []).Select(PrefixRule.Parse).ToList(),
         };
 
+    /// <summary>
+    /// The checkpoint paths, with <c>@FILE</c> read as one path per line: a line is a path even when it holds spaces or
+    /// starts with a dash (issue #8). A dash-led argument that is no file was meant as an option.
+    /// </summary>
     public IReadOnlyList<string> CheckpointPaths(ParseResult parse)
     {
-        var paths = parse.GetValue(Checkpoints) ?? [];
-        if (paths.Length == 0) throw new SoupException("no checkpoints given");
+        var paths = new List<string>();
+        foreach (var argument in parse.GetValue(Checkpoints) ?? [])
+        {
+            if (argument.StartsWith('-') && !File.Exists(argument) && !Directory.Exists(argument))
+                throw new SoupException($"unknown option '{argument}'");
+            if (argument.Length == 0) throw new SoupException("an empty checkpoint path was given");
+            if (argument.StartsWith('@') && argument.Length > 1 && !File.Exists(argument)) paths.AddRange(ReadList(argument[1..]));
+            else paths.Add(argument);
+        }
+        if (paths.Count == 0) throw new SoupException("no checkpoints given");
         return paths;
+    }
+
+    private static IEnumerable<string> ReadList(string listPath)
+    {
+        if (!File.Exists(listPath)) throw new SoupException($"@{listPath}: no such list file");
+        Soups.FileSystem.InputFiles.RequireReadable(listPath);
+        return File.ReadAllLines(listPath).Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
     }
 
     public Verbosity Verbosity(ParseResult parse) =>

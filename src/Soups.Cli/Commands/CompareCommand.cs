@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Soups.Checkpoints;
 using Soups.Cli.Reports;
@@ -21,14 +20,20 @@ internal static class CompareCommand
         var evaluation = new EvaluationOptions();
         var tests = new TestSetOption();
         var accept = new AcceptOption();
-        var learned = new LearnedOptions();
-        var outDir = new Option<string>("--out-dir") { Description = "Folder for report.md, report.json, plot.png and the soups.", Required = true };
+        var learned = new LearnedOptions(ownBatchSize: true);
+        var outDir = new Option<string>("--out-dir") { Description = "Folder for report.md, report.json, plot.png and the soups.", Required = true }
+            .NotEmpty().Check(d => File.Exists(d) ? "names a file; give a folder (it is created if missing)" : null);
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite files in --out-dir." };
         var strategies = new Option<string>("--strategies")
         {
             Description = $"Comma-separated methods to run (default all): {string.Join(", ", ComparisonMethods.All)}.",
             DefaultValueFactory = _ => string.Join(",", ComparisonMethods.All),
-        };
+        }.Check(text =>
+        {
+            var unknown = Methods(text).Where(m => !ComparisonMethods.All.Contains(m)).ToList();
+            return unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", ComparisonMethods.All)})"
+                : Methods(text).Length == 0 ? "no methods named" : null;
+        });
         var command = new Command("compare",
             "Compare every ingredient, the best individual, uniform/greedy/learned soups and the ensembles on held-out and test splits.");
         common.AddTo(command);
@@ -44,11 +49,16 @@ internal static class CompareCommand
             var clock = Stopwatch.StartNew();
             var folder = parse.GetValue(outDir)!;
             var overwrite = parse.GetValue(force);
-            var methods = parse.GetValue(strategies)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var outputs = methods.Where(m => !m.Contains("ensemble")).Select(m => $"{m}.safetensors").Concat(["report.md", "report.json", "plot.png"]);
-            var taken = outputs.Select(f => Path.Combine(folder, f)).FirstOrDefault(File.Exists);
+            var methods = Methods(parse.GetValue(strategies)!);
+            var outputs = methods.Where(m => !m.Contains("ensemble")).Select(m => $"{m}.safetensors")
+                .Concat(["report.md", "report.json", "plot.png"]).Select(f => Path.Combine(folder, f)).ToList();
+            var taken = outputs.FirstOrDefault(File.Exists);
             if (taken != null && !overwrite) throw new SoupException($"{taken}: already exists (use --force to overwrite)");
+            var folderParent = Path.GetDirectoryName(Path.GetFullPath(folder))!;
+            if (!Directory.Exists(folder) && !Directory.Exists(folderParent))
+                throw new SoupException($"--out-dir {folder}: its parent folder {folderParent} does not exist");
             using var run = EvaluatedSoupRun.Open(parse, common, null, evaluation, tests, context);
+            foreach (var file in outputs) run.Inputs.RequireNotAnInput(file);
             Directory.CreateDirectory(folder);
             var comparison = new SoupComparison(run.Evaluator, run.Ingredients, run.HeldOut, run.Tests, run.Device, run.BatchSize)
             {
@@ -60,9 +70,9 @@ internal static class CompareCommand
             var report = new ComparisonReport(run.HeldOut.Description, run.Tests.Select(t => t.Name).ToList(), result.Methods,
                 result.Ingredients, result.Soups, result.GreedyEnsemble, Path.Combine(folder, "report.md"),
                 Path.Combine(folder, "plot.png"), ToolVersion.Text, Math.Round(clock.Elapsed.TotalSeconds, 1));
-            WriteAtomically(report.Plot, overwrite, path => ComparisonPlot.Save(path, result.Ingredients, result.Methods, run.Tests.Count > 0));
-            WriteText(report.ReportMarkdown, MarkdownReport.Render(report), overwrite);
-            WriteText(Path.Combine(folder, "report.json"), JsonSerializer.Serialize(report, JsonOutput.Options) + "\n", overwrite);
+            AtomicFile.WriteAll(report.Plot, overwrite, ComparisonPlot.Render(result.Ingredients, result.Methods, run.Tests.Count > 0));
+            AtomicFile.WriteAll(report.ReportMarkdown, overwrite, MarkdownReport.Render(report));
+            AtomicFile.WriteAll(Path.Combine(folder, "report.json"), overwrite, JsonSerializer.Serialize(report, JsonOutput.Options) + "\n");
 
             if (parse.GetValue(common.Json)) JsonOutput.Write(context.Output, report);
             else
@@ -76,25 +86,6 @@ internal static class CompareCommand
         return command;
     }
 
-    private static void WriteText(string path, string text, bool overwrite)
-    {
-        using var file = AtomicFile.Create(path, overwrite);
-        file.Stream.Write(Encoding.UTF8.GetBytes(text));
-        file.Commit();
-    }
-
-    private static void WriteAtomically(string path, bool overwrite, Action<string> write)
-    {
-        if (File.Exists(path) && !overwrite) throw new SoupException($"{path}: already exists (use --force to overwrite)");
-        var temp = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp.png");
-        try
-        {
-            write(temp);
-            File.Move(temp, path, overwrite);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+    private static string[] Methods(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

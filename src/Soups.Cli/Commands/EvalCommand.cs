@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Soups.Engine;
 using Soups.Evaluation;
+using Soups.FileSystem;
 using Soups.Models;
 using Soups.Souping;
 
@@ -24,7 +25,7 @@ internal static class EvalCommand
         var shard = new Option<string?>("--shard")
         {
             Description = "Evaluate only share i of n (0-based, e.g. --shard $SLURM_ARRAY_TASK_ID/8): checkpoints whose position modulo n is i.",
-        };
+        }.ParsedBy(text => ParseShard(text));
         var command = new Command("eval", "Evaluate checkpoints on a held-out split: top-1 accuracy and mean cross-entropy; results are cached.");
         common.AddTo(command);
         evaluation.AddTo(command);
@@ -37,10 +38,19 @@ internal static class EvalCommand
             ComputeDevice.SetThreads(threads);
             var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
             var family = evaluation.Family(parse);
-            var cache = evaluation.Cache(parse);
-            using var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
+            var readOptions = common.ReadOptions(parse);
+            using var ingredients = IngredientSet.Open(paths, readOptions);
             using var split = evaluation.OpenHeldOut(parse, threads);
-            using var evaluator = new SoupEvaluator(family, ingredients.Layout, device, evaluation.BatchSizeValue(parse), cache);
+            var inputs = new InputGuard();
+            foreach (var reader in ingredients.Readers) inputs.Add("checkpoint", reader.Files);
+            inputs.Add("held-out split", split.Files);
+            inputs.Add("model", family.Files);
+            foreach (var results in evaluation.ResultsFiles(parse)) inputs.RequireNotAnInput(results);
+            using var evaluator = new SoupEvaluator(family, ingredients.Layout, device, evaluation.BatchSizeValue(parse),
+                evaluation.Cache(parse), readOptions);
+            evaluator.OnWarning = message => context.Log.Warning("{Warning}", message);
+            evaluator.Probe(split);
+            IngredientLog.Describe(context, ingredients);
             context.Log.Information("Held-out split: {Split}", split.Description);
 
             var rows = new List<EvalRow>();
@@ -65,7 +75,7 @@ internal static class EvalCommand
         if (text is null) return (0, 1);
         var parts = text.Split('/');
         if (parts.Length != 2 || !int.TryParse(parts[0], out var i) || !int.TryParse(parts[1], out var n) || n <= 0 || i < 0 || i >= n)
-            throw new SoupException($"--shard: expected i/n with 0 <= i < n, got '{text}'");
+            throw new SoupException($"expected i/n with 0 <= i < n, got '{text}'");
         return (i, n);
     }
 

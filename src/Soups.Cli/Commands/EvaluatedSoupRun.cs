@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Soups.Engine;
 using Soups.Evaluation;
+using Soups.FileSystem;
 using Soups.Models;
 using Soups.Souping;
 using TorchSharp;
@@ -18,7 +19,7 @@ internal sealed class EvaluatedSoupRun : IDisposable
     private readonly SplitList _tests;
 
     private EvaluatedSoupRun(SoupOutput? target, IngredientSet ingredients, IHeldOutSplit heldOut, SplitList tests,
-        SoupEvaluator evaluator, torch.Device device)
+        SoupEvaluator evaluator, torch.Device device, InputGuard inputs)
     {
         Target = target;
         Ingredients = ingredients;
@@ -26,6 +27,7 @@ internal sealed class EvaluatedSoupRun : IDisposable
         _tests = tests;
         Evaluator = evaluator;
         Device = device;
+        Inputs = inputs;
     }
 
     /// <summary>The soup to write; null for commands that write several (compare).</summary>
@@ -43,14 +45,20 @@ internal sealed class EvaluatedSoupRun : IDisposable
 
     public torch.Device Device { get; }
 
+    /// <summary>Every file the run reads, by identity: no output may be one of them.</summary>
+    public InputGuard Inputs { get; }
+
     public string ReportPath => SoupReportFile.PathFor(Target!.Path);
 
-    /// <summary>Validates everything that can be checked before work starts, then opens the inputs.</summary>
+    /// <summary>
+    /// Validates everything that can be checked before work starts, then opens the inputs and checks that every split
+    /// fits the model (one example each), so that a bad input fails before anything is logged or written (issue #8).
+    /// </summary>
     public static EvaluatedSoupRun Open(ParseResult parse, CommonOptions common, OutputOptions? output,
         EvaluationOptions evaluation, TestSetOption tests, CommandContext context)
     {
         var paths = common.CheckpointPaths(parse);
-        var target = output?.Resolve(parse, paths);
+        var target = output?.Resolve(parse);
         if (target != null) SoupReportFile.CheckWritable(SoupReportFile.PathFor(target.Path), target.Overwrite);
         var threads = parse.GetValue(common.Threads);
         ComputeDevice.SetThreads(threads);
@@ -58,12 +66,12 @@ internal sealed class EvaluatedSoupRun : IDisposable
         var family = evaluation.Family(parse);
         var testSpecs = tests.Parse(parse);
         var batchSize = evaluation.BatchSizeValue(parse);
-        var cache = evaluation.Cache(parse);
+        var readOptions = common.ReadOptions(parse);
 
         var opened = new List<IDisposable>();
         try
         {
-            var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
+            var ingredients = IngredientSet.Open(paths, readOptions);
             opened.Add(ingredients);
             ingredients.RequireCompatible();
             var heldOut = evaluation.OpenHeldOut(parse, threads);
@@ -72,9 +80,27 @@ internal sealed class EvaluatedSoupRun : IDisposable
             opened.Add(testSplits);
             foreach (var (name, path) in testSpecs)
                 testSplits.Add(name, HeldOutSplits.Open(path, parse.GetValue(evaluation.Preprocess), null, threads));
-            var evaluator = new SoupEvaluator(family, ingredients.Layout, device, batchSize, cache);
+
+            var inputs = new InputGuard();
+            foreach (var reader in ingredients.Readers) inputs.Add("checkpoint", reader.Files);
+            inputs.Add("held-out split", heldOut.Files);
+            foreach (var (name, split) in testSplits.Splits) inputs.Add($"test split {name}", split.Files);
+            inputs.Add("model", family.Files);
+            foreach (var results in evaluation.ResultsFiles(parse)) inputs.RequireNotAnInput(results);
+            if (target != null)
+            {
+                inputs.RequireNotAnInput(target.Path);
+                inputs.RequireNotAnInput(SoupReportFile.PathFor(target.Path));
+            }
+
+            var evaluator = new SoupEvaluator(family, ingredients.Layout, device, batchSize, evaluation.Cache(parse), readOptions);
+            opened.Add(evaluator);
+            evaluator.OnWarning = message => context.Log.Warning("{Warning}", message);
+            evaluator.Probe(heldOut);
+            foreach (var (_, split) in testSplits.Splits) evaluator.Probe(split);
+            IngredientLog.Describe(context, ingredients);
             context.Log.Information("Held-out split: {Split}", heldOut.Description);
-            return new EvaluatedSoupRun(target, ingredients, heldOut, testSplits, evaluator, device);
+            return new EvaluatedSoupRun(target, ingredients, heldOut, testSplits, evaluator, device, inputs);
         }
         catch
         {

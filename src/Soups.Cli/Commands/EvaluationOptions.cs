@@ -32,16 +32,12 @@ internal sealed class EvaluationOptions
         Description = "A 0/1 .npy mask over the held-out examples in their canonical order (e.g. the paper's ImageNet2p mask).",
     };
 
-    public Option<int> BatchSize { get; } = new("--batch-size")
-    {
-        Description = "Examples per forward pass.",
-        DefaultValueFactory = _ => 128,
-    };
+    public Option<int> BatchSize { get; }
 
-    public Option<string[]> Results { get; } = new("--results")
+    public Option<string[]> Results { get; } = new Option<string[]>("--results")
     {
         Description = $"Results files (JSON lines) to reuse; new results are appended to the first (default {DefaultResults}). Repeatable, e.g. to merge the files of a sharded 'soup eval'.",
-    };
+    }.Check(files => files.Any(f => f.Length == 0) ? "empty path" : null);
 
     public Option<bool> NoCache { get; } = new("--no-cache") { Description = "Neither read nor write a results file." };
 
@@ -51,7 +47,13 @@ internal sealed class EvaluationOptions
         DefaultValueFactory = _ => "fp32",
     };
 
-    public EvaluationOptions() => Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+    /// <summary>The options; <paramref name="batchSize"/> is <c>--batch-size</c>'s default (256 where it is also the learned soup's).</summary>
+    public EvaluationOptions(int batchSize = 128, string batchSizeDescription = "Examples per forward pass.")
+    {
+        BatchSize = new Option<int>("--batch-size") { Description = batchSizeDescription, DefaultValueFactory = _ => batchSize }
+            .InRange(1, 1 << 20);
+        Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+    }
 
     public IModelFamily Family(ParseResult parse) => KnownModels.Resolve(parse.GetValue(Model)!, parse.GetValue(Precision) switch
     {
@@ -75,17 +77,22 @@ internal sealed class EvaluationOptions
     public EvaluationCache Cache(ParseResult parse)
     {
         if (parse.GetValue(NoCache)) return EvaluationCache.None;
-        var files = parse.GetValue(Results);
-        return new EvaluationCache(files is { Length: > 0 } ? files : [DefaultResults]);
+        var files = ResultsFiles(parse);
+        foreach (var file in files.Where(f => File.Exists(f) || Directory.Exists(f))) Soups.FileSystem.InputFiles.RequireReadable(file);
+        if (Directory.Exists(files[0])) throw new SoupException($"--results {files[0]}: is a folder");
+        return new EvaluationCache(files);
     }
 
     public IHeldOutSplit OpenHeldOut(ParseResult parse, int threads) =>
         HeldOutSplits.Open(parse.GetValue(HeldOut)!, parse.GetValue(Preprocess), parse.GetValue(Subset), threads);
 
-    public int BatchSizeValue(ParseResult parse)
+    public int BatchSizeValue(ParseResult parse) => parse.GetValue(BatchSize);
+
+    /// <summary>The results files in use (empty with --no-cache).</summary>
+    public IReadOnlyList<string> ResultsFiles(ParseResult parse)
     {
-        var size = parse.GetValue(BatchSize);
-        if (size <= 0) throw new SoupException("--batch-size must be positive");
-        return size;
+        if (parse.GetValue(NoCache)) return [];
+        var files = parse.GetValue(Results);
+        return files is { Length: > 0 } ? files : [DefaultResults];
     }
 }

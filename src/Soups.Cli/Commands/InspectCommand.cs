@@ -32,6 +32,7 @@ internal static class InspectCommand
             var paths = common.CheckpointPaths(parse);
             ComputeDevice.SetThreads(parse.GetValue(common.Threads));
             using var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
+            IngredientLog.Describe(context, ingredients);
             var summaries = ingredients.Readers.Select(CheckpointSummary.Of).ToList();
             var compatibility = ingredients.CheckCompatibility();
             IngredientGeometry? geometry = null;
@@ -58,6 +59,11 @@ internal static class InspectCommand
             output.WriteLine($"[{i}] {s.Path}");
             output.WriteLine($"    format {s.Format}, {s.TensorCount} tensors, {s.ParameterCount.ToString("N0", invariant)} floating-point parameters, {SoupPrinter.Bytes(s.Bytes)}");
             output.WriteLine($"    dtypes: {string.Join(", ", s.DTypeCounts.Select(kv => $"{kv.Key} x{kv.Value}"))}");
+            output.WriteLine($"    weights: {(s.WeightsKey.Length == 0 ? "the top level" : $"key '{s.WeightsKey}'")}");
+            if (s.LeftOut.Count > 0) output.WriteLine($"    left out: {string.Join(", ", s.LeftOut)}");
+            if (s.ForeignGlobals.Count > 0)
+                output.WriteLine($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}" +
+                                 (s.ForeignGlobals.Any(Soups.Checkpoints.TorchZip.SuspiciousGlobals.IsSuspicious) ? "  <- torch.load would run code" : ""));
         }
         if (report.Checkpoints.Count < 2) return;
         output.WriteLine(report.Compatible

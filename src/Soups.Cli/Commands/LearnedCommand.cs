@@ -14,7 +14,8 @@ internal static class LearnedCommand
     {
         var common = new CommonOptions();
         var output = new OutputOptions();
-        var evaluation = new EvaluationOptions();
+        var evaluation = new EvaluationOptions(256,
+            "Examples per batch, for training the coefficients and for evaluation (256, as the paper's learned_bylayer.py).");
         var tests = new TestSetOption();
         var granularity = new Option<string>("--granularity")
         {

@@ -7,23 +7,24 @@ namespace Soups.Cli.Commands;
 /// <summary>The options of commands that write a soup: <c>-o</c>, <c>--force</c>, <c>--format</c>, <c>--dtype</c>.</summary>
 internal sealed class OutputOptions
 {
-    public Option<string> Output { get; } = new("--output", "-o")
+    public Option<string> Output { get; } = new Option<string>("--output", "-o")
     {
         Description = "The soup checkpoint to write. Format by extension (.safetensors, .pt/.pth/.bin, .dat) unless --format.",
         Required = true,
-    };
+    }.NotEmpty().Check(p => p.Contains('\uFFFD') ? "the name is not valid UTF-8; choose another" : null);
 
     public Option<bool> Force { get; } = new("--force", "-f") { Description = "Overwrite the output if it exists." };
 
-    public Option<string?> Format { get; } = new("--format")
+    public Option<string?> Format { get; } = new Option<string?>("--format")
     {
         Description = "Output format: safetensors (default), pt (torch.load reads it) or torchsharp.",
-    };
+    }.Check(f => KnownCheckpointFormats.WritableNames.Contains(f!, StringComparer.OrdinalIgnoreCase)
+        ? null : $"unknown output format '{f}' (choose {string.Join(", ", KnownCheckpointFormats.WritableNames)})");
 
-    public Option<string?> DType { get; } = new("--dtype")
+    public Option<string?> DType { get; } = new Option<string?>("--dtype")
     {
         Description = "Store floating-point tensors as float32, float16 or bfloat16 (default: as the ingredients store them).",
-    };
+    }.Check(d => DTypes.Parse(d!) is null or TorchSharp.torch.ScalarType.Float64 ? $"unknown type '{d}' (choose float32, float16 or bfloat16)" : null);
 
     public void AddTo(Command command)
     {
@@ -33,22 +34,20 @@ internal sealed class OutputOptions
         command.Options.Add(DType);
     }
 
-    /// <summary>Validates the output settings before any work starts.</summary>
-    public SoupOutput Resolve(ParseResult parse, IReadOnlyList<string> inputs)
+    /// <summary>
+    /// Validates the output settings before any work starts. Whether the output is one of the inputs is checked by
+    /// file identity once the inputs are open (<see cref="Soups.FileSystem.InputGuard"/>).
+    /// </summary>
+    public SoupOutput Resolve(ParseResult parse)
     {
         var path = parse.GetValue(Output)!;
         var force = parse.GetValue(Force);
         var format = parse.GetValue(Format);
-        KnownCheckpointFormats.ForOutput(path, format);
-        var full = Path.GetFullPath(path);
-        if (inputs.Any(i => string.Equals(Path.GetFullPath(i), full, StringComparison.Ordinal)))
-            throw new SoupException($"{path}: is also an input; inputs are never overwritten");
         if (Directory.Exists(path)) throw new SoupException($"{path}: is a folder");
         if (File.Exists(path) && !force) throw new SoupException($"{path}: already exists (use --force to overwrite)");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new SoupException($"{path}: folder {folder} does not exist");
         var dtypeName = parse.GetValue(DType);
-        TorchSharp.torch.ScalarType? dtype = null;
-        if (dtypeName != null)
-            dtype = DTypes.Parse(dtypeName) ?? throw new SoupException($"--dtype: unknown type '{dtypeName}' (choose float32, float16 or bfloat16)");
-        return new SoupOutput(path, format, force, dtype);
+        return new SoupOutput(path, format, force, dtypeName is null ? null : DTypes.Parse(dtypeName));
     }
 }

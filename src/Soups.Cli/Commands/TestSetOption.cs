@@ -5,10 +5,10 @@ namespace Soups.Cli.Commands;
 /// <summary><c>--test NAME=DATA</c>: extra splits to report accuracy on (never used to choose anything).</summary>
 internal sealed class TestSetOption
 {
-    public Option<string[]> Option { get; } = new("--test")
+    public Option<string[]> Option { get; } = new Option<string[]>("--test")
     {
         Description = "A test split to report, NAME=PATH (tensor file or image folder); repeatable. Never used for choices.",
-    };
+    }.Check(specs => specs.Any(s => s.Length == 0 || s.EndsWith('=')) ? "expected NAME=PATH" : null);
 
     public IReadOnlyList<(string Name, string Path)> Parse(ParseResult parse)
     {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Soups.Checkpoints;
 using Soups.Engine;
+using Soups.FileSystem;
 using Soups.Souping;
 
 namespace Soups.Cli.Commands;
@@ -16,8 +17,8 @@ internal static class UniformCommand
         var output = new OutputOptions();
         var weights = new Option<string?>("--weights")
         {
-            Description = "Comma-separated non-negative weights, one per checkpoint, for a weighted mean (normalised to sum 1).",
-        };
+            Description = "Comma-separated non-negative weights, one per checkpoint, for a weighted mean: sum(w*x)/sum(w).",
+        }.ParsedBy(text => ParseWeights(text));
         var command = new Command("uniform", "Bake the uniform soup: the exact mean of all checkpoints, accumulated in float64.");
         common.AddTo(command);
         output.AddTo(command);
@@ -25,7 +26,7 @@ internal static class UniformCommand
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var paths = common.CheckpointPaths(parse);
-            var target = output.Resolve(parse, paths);
+            var target = output.Resolve(parse);
             var parsedWeights = ParseWeights(parse.GetValue(weights));
             ComputeDevice.SetThreads(parse.GetValue(common.Threads));
             var device = ComputeDevice.Resolve(parse.GetValue(common.Device)!);
@@ -33,8 +34,12 @@ internal static class UniformCommand
 
             using var ingredients = IngredientSet.Open(paths, common.ReadOptions(parse));
             ingredients.RequireCompatible();
+            var inputs = new InputGuard();
+            foreach (var reader in ingredients.Readers) inputs.Add("checkpoint", reader.Files);
+            inputs.RequireNotAnInput(target.Path);
             var recipe = new UniformSoup(parsedWeights).Plan(ingredients, cancellation);
-            context.Log.Information("Mixing {Count} ingredients ({Tensors} tensors) on {Device}",
+            IngredientLog.Describe(context, ingredients);
+            context.Log.Debug("Mixing {Count} ingredients ({Tensors} tensors) on {Device}",
                 ingredients.Count, ingredients.Layout.Count, device.type.ToString().ToLowerInvariant());
             var baked = context.WithProgress(progress =>
                 new SoupBaker(device).Bake(ingredients, recipe, target, progress, cancellation));
@@ -55,8 +60,8 @@ internal static class UniformCommand
         var values = new double[parts.Length];
         for (var i = 0; i < parts.Length; i++)
             if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
-                throw new SoupException($"--weights: '{parts[i]}' is not a number");
-        SoupRecipe.Normalise(values);
+                throw new SoupException($"'{parts[i]}' is not a number");
+        SoupMixer.CheckWeights(values);
         return values;
     }
 }

@@ -9,9 +9,13 @@ namespace Soups.Cli.Reports;
 /// </summary>
 internal static class ComparisonPlot
 {
-    public static void Save(string path, IReadOnlyList<ScoreRow> ingredients, IReadOnlyList<ScoreRow> methods, bool hasTests)
+    /// <summary>The PNG's bytes. Rows with a non-finite value (a broken ingredient's NaN loss) are left out of the picture.</summary>
+    public static byte[] Render(IReadOnlyList<ScoreRow> ingredients, IReadOnlyList<ScoreRow> methods, bool hasTests)
     {
         double Y(ScoreRow r) => hasTests ? 100 * r.MeanTestAccuracy!.Value : r.HeldOut.Loss;
+        bool Finite(ScoreRow r) => double.IsFinite(r.HeldOut.Accuracy) && double.IsFinite(Y(r));
+        ingredients = ingredients.Where(Finite).ToList();
+        methods = methods.Where(Finite).ToList();
         var plot = new Plot();
         var points = plot.Add.Scatter(ingredients.Select(r => 100 * r.HeldOut.Accuracy).ToArray(), ingredients.Select(Y).ToArray());
         points.LineWidth = 0;
@@ -31,6 +35,6 @@ internal static class ComparisonPlot
         plot.YLabel(hasTests ? "mean test accuracy (%)" : "held-out loss");
         plot.Title("Ingredients, soups and ensembles");
         plot.ShowLegend(Alignment.LowerRight);
-        plot.SavePng(path, 900, 650);
+        return plot.GetImageBytes(900, 650, ImageFormat.Png);
     }
 }

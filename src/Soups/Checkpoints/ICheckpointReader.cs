@@ -19,4 +19,16 @@ public interface ICheckpointReader : IDisposable
 
     /// <summary>Reads one tensor into a new contiguous CPU tensor the caller owns.</summary>
     torch.Tensor Read(string name);
+
+    /// <summary>Every file this checkpoint is read from (an index and its shards; otherwise just <see cref="Path"/>).</summary>
+    IReadOnlyList<string> Files => [Path];
+
+    /// <summary>Where inside the file the weights were found (e.g. key <c>state_dict</c>); empty for the whole file.</summary>
+    string WeightsKey => "";
+
+    /// <summary>What the file holds beside the weights and was left out (e.g. <c>epoch (int)</c>), for <c>inspect</c> and logs.</summary>
+    IReadOnlyList<string> LeftOut => [];
+
+    /// <summary>Code the file would run if loaded with <c>torch.load</c> (globals outside the allow-list); never run here.</summary>
+    IReadOnlyList<string> ForeignGlobals => [];
 }

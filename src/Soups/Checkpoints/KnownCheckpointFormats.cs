@@ -1,6 +1,7 @@
 using Soups.Checkpoints.Safetensors;
 using Soups.Checkpoints.TorchSharpFormat;
 using Soups.Checkpoints.TorchZip;
+using Soups.FileSystem;
 
 namespace Soups.Checkpoints;
 
@@ -30,7 +31,7 @@ public static class KnownCheckpointFormats
     {
         options ??= ReadOptions.Default;
         if (Directory.Exists(path)) path = ResolveFolder(path);
-        if (!File.Exists(path)) throw new SoupException($"{path}: no such file");
+        InputFiles.RequireReadable(path);
         var head = new byte[64];
         int read;
         try
@@ -44,10 +45,7 @@ public static class KnownCheckpointFormats
         }
         var span = head.AsSpan(0, read);
         if (read == 0) throw new CheckpointFormatException(path, "empty file");
-        // Legacy torch.save starts with pickle PROTO 2 and LONG1 of its magic number. (A safetensors header of
-        // 640 bytes also starts with 0x80 0x02, hence the extra checks.)
-        if (span.Length >= 3 && span[0] == 0x80 && span[1] is >= 2 and <= 5 && span[2] == 0x8a
-            && !Safetensors.Recognizes(path, span))
+        if (IsLegacyTorchSave(span))
             throw new CheckpointFormatException(path,
                 "legacy (non-zip) torch.save pickle; re-save it with PyTorch >= 1.6: torch.save(torch.load(p), p2)");
         foreach (var format in All)
@@ -63,6 +61,22 @@ public static class KnownCheckpointFormats
             }
         }
         throw new CheckpointFormatException(path, "not a checkpoint this tool reads (torch.save zip, safetensors, sharded safetensors index, TorchSharp)");
+    }
+
+    // torch.save's magic number 0x1950a86a20f9469cfc6c as pickle LONG1 writes it: length 10, little-endian bytes.
+    private static ReadOnlySpan<byte> LegacyMagic => [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
+
+    /// <summary>
+    /// A legacy (pre-1.6, non-zip) torch.save file: a pickle PROTO opcode, a FRAME for protocol 4 and 5, then the
+    /// magic number. Matching the magic itself keeps a safetensors header of 640 bytes (which also starts 0x80 0x02)
+    /// from being taken for one.
+    /// </summary>
+    internal static bool IsLegacyTorchSave(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 2 || head[0] != 0x80 || head[1] is < 2 or > 5) return false;
+        var rest = head[2..];
+        if (rest.Length > 0 && rest[0] == 0x95) rest = rest.Length >= 9 ? rest[9..] : [];
+        return rest.StartsWith(LegacyMagic);
     }
 
     /// <summary>The format for an output path: <paramref name="explicitName"/> if given, else by extension, else safetensors.</summary>

@@ -1,22 +1,34 @@
 namespace Soups.Checkpoints;
 
-/// <summary>Maps stored tensor names to the names users and models see (issue #2 and #3).</summary>
+/// <summary>Maps stored tensor names to the names users and models see (issues #2, #3).</summary>
 internal static class PrefixMapping
 {
-    /// <summary>Returns a function from stored names to user-facing names.</summary>
-    public static Func<string, string> For(IReadOnlyCollection<string> names, ReadOptions options)
+    /// <summary>
+    /// The user-facing name of each stored name, in order. Two stored names that end up with one name would make one
+    /// tensor silently shadow another, so that is an error naming both (issue #8).
+    /// </summary>
+    public static string[] Apply(IReadOnlyList<string> names, ReadOptions options, string path)
     {
         var prefix = options.StripPrefix;
         var strip = !string.IsNullOrEmpty(prefix) && names.Count > 0
                     && names.All(n => n.StartsWith(prefix, StringComparison.Ordinal));
-        var rules = options.PrefixRules;
-        return name =>
+        var result = new string[names.Count];
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
         {
-            if (strip) name = name[prefix.Length..];
-            foreach (var rule in rules)
-                if (name.StartsWith(rule.From, StringComparison.Ordinal))
-                    return rule.To + name[rule.From.Length..];
-            return name;
-        };
+            var name = strip ? names[i][prefix.Length..] : names[i];
+            foreach (var rule in options.PrefixRules)
+            {
+                if (!name.StartsWith(rule.From, StringComparison.Ordinal)) continue;
+                name = rule.To + name[rule.From.Length..];
+                break;
+            }
+            if (!seen.TryAdd(name, names[i]))
+                throw new CheckpointFormatException(path, seen[name] == names[i]
+                    ? $"tensor name '{names[i]}' appears twice"
+                    : $"tensors '{seen[name]}' and '{names[i]}' would both be named '{name}' after the prefix rules");
+            result[i] = name;
+        }
+        return result;
     }
 }

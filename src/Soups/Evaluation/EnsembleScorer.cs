@@ -18,6 +18,7 @@ public sealed class EnsembleScorer(IModel model, int batchSize)
     public Result Run(IngredientSet ingredients, IReadOnlyList<double> heldOutAccuracy, IHeldOutSplit heldOut,
         IReadOnlyList<(string Name, IHeldOutSplit Split)> tests, AcceptRule accept, CancellationToken cancellation)
     {
+        using var scope = torch.NewDisposeScope(); // the running sums, labels and every temporary
         var splits = new List<IHeldOutSplit> { heldOut };
         splits.AddRange(tests.Select(t => t.Split));
         var uniform = new torch.Tensor?[splits.Count];
@@ -27,7 +28,7 @@ public sealed class EnsembleScorer(IModel model, int batchSize)
         double greedyAccuracy = double.NegativeInfinity;
         try
         {
-            foreach (var index in Enumerable.Range(0, ingredients.Count).OrderByDescending(i => heldOutAccuracy[i]))
+            foreach (var index in GreedyOrder.Of(heldOutAccuracy))
             {
                 var reader = ingredients.Readers[index];
                 WeightLoading.Load(model, reader);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Soups.FileSystem;
 
 namespace Soups.Evaluation;
 
@@ -11,7 +12,13 @@ namespace Soups.Evaluation;
 /// </summary>
 public sealed class EvaluationCache
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    // NaN and Infinity (a broken ingredient's loss) are written as the strings JSON allows for them, and read back.
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
     private readonly string? _appendTo;
     private readonly List<EvaluationRecord> _records = [];
 
@@ -46,30 +53,41 @@ public sealed class EvaluationCache
     /// <summary>Every record read or added.</summary>
     public IReadOnlyList<EvaluationRecord> Records => _records;
 
-    /// <summary>The latest result for this content, split and model, if any.</summary>
-    public EvaluationRecord? Find(string sha256, string split, string model) =>
-        !_enabled ? null : _records.LastOrDefault(r => r.Sha256 == sha256 && r.Split == split && r.Model == model);
+    /// <summary>The latest result for this content (and these weights inside it), split and model, if any.</summary>
+    public EvaluationRecord? Find(string sha256, string weights, string split, string model) =>
+        !_enabled ? null : _records.LastOrDefault(r => r.Sha256 == sha256 && (r.Weights ?? "") == weights && r.Split == split && r.Model == model);
 
     /// <summary>A content hash recorded for this very file (same path, size and modification time), if any.</summary>
     public string? KnownHash(string fullPath, long size, long modifiedUnixMs) =>
         _records.LastOrDefault(r => r.Checkpoint == fullPath && r.Size == size && r.ModifiedUnixMs == modifiedUnixMs)?.Sha256;
 
-    /// <summary>Appends one whole line and flushes it to disk.</summary>
+    /// <summary>
+    /// Appends one whole line with a single write to a file opened for appending (O_APPEND), so that two runs sharing
+    /// a results file cannot overwrite each other's records (issue #8); then flushes it to disk.
+    /// </summary>
     public void Add(EvaluationRecord record)
     {
         if (!_enabled) return;
         _records.Add(record);
         if (_appendTo is null) return;
-        var line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record, Json) + "\n");
-        using var stream = new FileStream(_appendTo, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-        if (stream.Length > 0)
+        var line = JsonSerializer.Serialize(record, Json) + "\n";
+        // A torn last line (a run killed mid-write) is ended first, so the new record starts a line of its own.
+        if (EndsTorn(_appendTo)) line = "\n" + line;
+        AppendOnly.Write(_appendTo, Encoding.UTF8.GetBytes(line));
+    }
+
+    private static bool EndsTorn(string path)
+    {
+        try
         {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            if (stream.Length == 0) return false;
             stream.Seek(-1, SeekOrigin.End);
-            var needsNewline = stream.ReadByte() != '\n';
-            stream.Seek(0, SeekOrigin.End);
-            if (needsNewline) stream.WriteByte((byte)'\n');
+            return stream.ReadByte() != '\n';
         }
-        stream.Write(line);
-        stream.Flush(flushToDisk: true);
+        catch (FileNotFoundException)
+        {
+            return false;
+        }
     }
 }

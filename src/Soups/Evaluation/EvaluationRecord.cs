@@ -1,6 +1,9 @@
 namespace Soups.Evaluation;
 
-/// <summary>One line of a results file: one checkpoint's score on one split with one model.</summary>
+/// <summary>
+/// One line of a results file: one checkpoint's score on one split with one model. <see cref="Weights"/> says which
+/// weights inside the file were scored (the key they were found under, any prefix rules): empty for the plain file.
+/// </summary>
 public sealed record EvaluationRecord(
     string Checkpoint,
     string Sha256,
@@ -13,4 +16,5 @@ public sealed record EvaluationRecord(
     int Count,
     long Correct,
     DateTimeOffset EvaluatedAt,
-    string Tool);
+    string Tool,
+    string? Weights = null);

@@ -16,7 +16,7 @@ public sealed class Evaluator(IModel model, IHeldOutSplit split, int batchSize)
     /// <summary>Evaluates the model's current weights.</summary>
     public EvalResult Run(IProgress<StepProgress>? progress = null, CancellationToken cancellation = default)
     {
-        if (batchSize <= 0) throw new SoupException("--batch-size must be positive");
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be positive");
         long correct = 0;
         double lossSum = 0;
         var seen = 0;
@@ -28,15 +28,17 @@ public sealed class Evaluator(IModel model, IHeldOutSplit split, int batchSize)
             cancellation.ThrowIfCancellationRequested();
             using var scope = torch.NewDisposeScope();
             var logits = Logits(inputs);
+            if (seen == 0) CheckLabels(logits.shape[1], "the model");
             var y = labels.to(Model.Device);
-            CheckLabels(y, logits.shape[1]);
             lossSum += torch.nn.functional.cross_entropy(logits, y, reduction: torch.nn.Reduction.Sum).to(torch.float64).item<double>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
             seen += (int)labels.shape[0];
             progress?.Report(new StepProgress("evaluating", seen, Split.Count));
         }
         if (seen == 0) throw new SoupException($"{Split.Description}: the split is empty");
-        return new EvalResult((double)correct / seen, lossSum / seen, seen, correct);
+        // NaN logits (NaN weights or inputs) make argmax meaningless: such a model has no accuracy, and loses every comparison.
+        var accuracy = double.IsNaN(lossSum) ? double.NaN : (double)correct / seen;
+        return new EvalResult(accuracy, lossSum / seen, seen, correct);
     }
 
     /// <summary>The logits of the whole split (float32, CPU, [count, classes]) and its labels, in split order.</summary>
@@ -48,16 +50,14 @@ public sealed class Evaluator(IModel model, IHeldOutSplit split, int batchSize)
         {
             foreach (var (batchInputs, batchLabels) in Split.Batches(batchSize))
             {
+                labels.Add(batchLabels);
                 using var inputs = batchInputs;
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
                 logits.Add(Logits(inputs).cpu().MoveToOuterDisposeScope());
-                labels.Add(batchLabels);
+                if (logits.Count == 1) CheckLabels(logits[0].shape[1], "the model");
             }
-            var all = torch.cat(logits, 0);
-            var allLabels = torch.cat(labels, 0);
-            CheckLabels(allLabels, all.shape[1]);
-            return (all, allLabels);
+            return (torch.cat(logits, 0), torch.cat(labels, 0));
         }
         finally
         {
@@ -75,20 +75,52 @@ public sealed class Evaluator(IModel model, IHeldOutSplit split, int batchSize)
         return new EvalResult((double)correct / count, loss, count, correct);
     }
 
-    /// <summary>Float32 logits of one batch, on the model's device.</summary>
-    public torch.Tensor Logits(torch.Tensor inputs)
+    /// <summary>
+    /// Checks, before any real work, that the split's examples fit the model: one example goes through the forward
+    /// pass, and the labels must be class indices the model has (issue #8: one line naming the split, its input shape
+    /// and the model, instead of a libtorch error).
+    /// </summary>
+    public void Probe(string modelName)
     {
-        var output = Model.Forward(inputs.to(Model.Device));
-        if (output.dim() != 2)
-            throw new SoupException($"the model returned logits of shape [{string.Join(", ", output.shape)}]; expected [batch, classes]");
-        return output.to(torch.float32);
+        if (Split.Count == 0) throw new SoupException($"{Split.Description}: the split is empty");
+        var (inputs, labels) = Split.Batch([0]);
+        using (inputs)
+        using (labels)
+        {
+            using var scope = torch.NewDisposeScope();
+            var logits = Logits(inputs, modelName);
+            CheckLabels(logits.shape[1], modelName);
+        }
     }
 
-    private void CheckLabels(torch.Tensor labels, long classes)
+    // The split knows its label range up front, so this costs nothing per pass.
+    private void CheckLabels(long classes, string modelName)
     {
-        var min = labels.min().item<long>();
-        var max = labels.max().item<long>();
+        var (min, max) = Split.LabelRange;
         if (min < 0 || max >= classes)
-            throw new SoupException($"{Split.Description}: labels must lie in [0, {classes - 1}] for this model, found {(min < 0 ? min : max)}");
+            throw new SoupException($"{Split.Description}: labels must lie in [0, {classes - 1}] for {modelName} " +
+                                    $"({classes} classes), found {(min < 0 ? min : max)}");
+    }
+
+    /// <summary>Float32 logits of one batch, on the model's device.</summary>
+    public torch.Tensor Logits(torch.Tensor inputs, string? modelName = null)
+    {
+        torch.Tensor output;
+        try
+        {
+            output = Model.Forward(inputs.to(Model.Device));
+        }
+        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or InvalidOperationException)
+        {
+            var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
+            throw new SoupException($"{Split.Description}: inputs of shape [{string.Join(", ", Split.InputShape)}] do not fit " +
+                                    $"{modelName ?? "the model"} ({reason})", SoupException.BadInput, e);
+        }
+        using (output)
+        {
+            if (output.dim() != 2)
+                throw new SoupException($"{modelName ?? "the model"} returned logits of shape [{string.Join(", ", output.shape)}]; expected [batch, classes]");
+            return output.to(torch.float32);
+        }
     }
 }

@@ -11,9 +11,9 @@ public static class HeldOutSplits
         {
             if (preprocess is null)
                 throw new SoupException($"{path}: an image folder needs --preprocess ({string.Join(", ", ImagePreprocessing.Presets.Select(p => p.Name))})");
-            return ImageFolderSplit.Open(path, ImagePreprocessing.Named(preprocess), mask, threads);
+            return ImageFolderSplit.Open(path, ImagePreprocessing.Named(preprocess), mask, maskPath, threads);
         }
-        if (!File.Exists(path)) throw new SoupException($"{path}: no such file or folder");
-        return TensorFileSplit.Open(path, mask);
+        FileSystem.InputFiles.RequireReadable(path);
+        return TensorFileSplit.Open(path, mask, maskPath);
     }
 }

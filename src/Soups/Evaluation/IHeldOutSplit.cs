@@ -14,6 +14,15 @@ public interface IHeldOutSplit : IDisposable
     /// <summary>A short description for logs and reports.</summary>
     string Description { get; }
 
+    /// <summary>The shape of one example's input (without the batch dimension), for checks against the model.</summary>
+    IReadOnlyList<long> InputShape { get; }
+
+    /// <summary>The smallest and largest label, for checks against the model's class count.</summary>
+    (long Min, long Max) LabelRange { get; }
+
+    /// <summary>Every file the split reads (data, images, mask), so that no output can overwrite one.</summary>
+    IReadOnlyList<string> Files { get; }
+
     /// <summary>The examples at <paramref name="indices"/> as one batch (CPU); the caller disposes it.</summary>
     (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices);
 

@@ -16,15 +16,21 @@ public sealed class ImageFolderSplit : IHeldOutSplit
     private readonly int _threads;
 
     private ImageFolderSplit(string root, IReadOnlyList<string> classes, IReadOnlyList<(string Path, int Label)> samples,
-        ImagePreprocessing preprocessing, string fingerprint, int threads)
+        ImagePreprocessing preprocessing, string fingerprint, int threads, IReadOnlyList<string> files)
     {
         Classes = classes;
         Samples = samples;
         _preprocessing = preprocessing;
         _threads = threads;
         Fingerprint = fingerprint;
+        Files = files;
         Description = $"{root} ({samples.Count} images, {classes.Count} classes, {preprocessing.Name} preprocessing)";
+        InputShape = [3, preprocessing.Crop, preprocessing.Crop];
+        LabelRange = (samples.Min(s => s.Label), samples.Max(s => s.Label));
     }
+
+    /// <inheritdoc />
+    public (long Min, long Max) LabelRange { get; }
 
     /// <summary>Class names in label order.</summary>
     public IReadOnlyList<string> Classes { get; }
@@ -41,8 +47,15 @@ public sealed class ImageFolderSplit : IHeldOutSplit
     /// <inheritdoc />
     public string Description { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<long> InputShape { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Files { get; }
+
     /// <summary>Lists <paramref name="root"/> in ImageFolder order and applies <paramref name="mask"/>.</summary>
-    public static ImageFolderSplit Open(string root, ImagePreprocessing preprocessing, SubsetMask? mask, int threads = 0)
+    public static ImageFolderSplit Open(string root, ImagePreprocessing preprocessing, SubsetMask? mask, string? maskPath = null,
+        int threads = 0)
     {
         var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>()
             .Order(StringComparer.Ordinal).ToList();
@@ -56,6 +69,10 @@ public sealed class ImageFolderSplit : IHeldOutSplit
             all.AddRange(files.Select(f => (f, label)));
         }
         if (all.Count == 0) throw new SoupException($"{root}: no images found");
+        // .NET reads file names as UTF-8; a name that is not cannot be opened by the name it was listed under.
+        var unreadable = all.FirstOrDefault(s => s.Item1.Contains('\uFFFD') && !File.Exists(s.Item1));
+        if (unreadable.Item1 != null)
+            throw new SoupException($"{unreadable.Item1}: the file name is not valid UTF-8; rename it");
         var samples = all;
         if (mask != null)
         {
@@ -65,7 +82,9 @@ public sealed class ImageFolderSplit : IHeldOutSplit
         var listing = string.Join("\n", samples.Select(s => $"{Path.GetRelativePath(root, s.Item1)}\t{s.Item2}\t{new FileInfo(s.Item1).Length}"));
         var fingerprint = $"images:{preprocessing.Name}:" + Convert.ToHexStringLower(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(listing)));
-        return new ImageFolderSplit(root, classes, samples, preprocessing, fingerprint, threads);
+        var read = all.Select(s => s.Item1).ToList();
+        if (maskPath != null) read.Add(maskPath);
+        return new ImageFolderSplit(root, classes, samples, preprocessing, fingerprint, threads, read);
     }
 
     /// <inheritdoc />
@@ -82,8 +101,24 @@ public sealed class ImageFolderSplit : IHeldOutSplit
         var perImage = 3 * crop * crop;
         var buffer = new float[indices.Count * perImage];
         var options = new ParallelOptions { MaxDegreeOfParallelism = _threads > 0 ? _threads : Environment.ProcessorCount };
+        var failures = new System.Collections.Concurrent.ConcurrentDictionary<int, Exception>();
         Parallel.For(0, indices.Count, options, i =>
-            _preprocessing.Apply(Samples[indices[i]].Path, buffer.AsSpan(i * perImage, perImage)));
+        {
+            try
+            {
+                _preprocessing.Apply(Samples[indices[i]].Path, buffer.AsSpan(i * perImage, perImage));
+            }
+            catch (Exception e) when (e is SoupException or IOException or UnauthorizedAccessException)
+            {
+                failures[i] = e;
+            }
+        });
+        // The first bad image in split order, whichever thread met it first.
+        if (!failures.IsEmpty)
+        {
+            var first = failures[failures.Keys.Min()];
+            throw first as SoupException ?? new SoupException($"{Samples[indices[failures.Keys.Min()]].Path}: cannot read image ({first.Message})", SoupException.BadInput, first);
+        }
         var inputs = torch.tensor(buffer, [indices.Count, 3, crop, crop]);
         var labels = torch.tensor(indices.Select(i => (long)Samples[i].Label).ToArray());
         return (inputs, labels);

@@ -54,15 +54,19 @@ public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop
 
     private static SKBitmap Decode(string path)
     {
-        using var codec = SKCodec.Create(path) ?? throw new SoupException($"{path}: cannot decode image");
+        using var codec = SKCodec.Create(path) ?? throw new SoupException($"{path}: cannot decode image (not an image, or damaged)");
+        if (codec.Info.Width <= 0 || codec.Info.Height <= 0) throw new SoupException($"{path}: image has no pixels");
         // Unpremultiplied RGBA: colour values as stored, alpha ignored later (PIL's convert("RGB") drops alpha too).
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());
-        if (result is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
+        // A truncated file decodes half an image (IncompleteInput); PIL, and so torchvision, refuses it, and so does this.
+        if (result != SKCodecResult.Success)
         {
             bitmap.Dispose();
-            throw new SoupException($"{path}: cannot decode image ({result})");
+            throw new SoupException(result == SKCodecResult.IncompleteInput
+                ? $"{path}: the image file is truncated"
+                : $"{path}: cannot decode image ({result})");
         }
         return bitmap;
     }

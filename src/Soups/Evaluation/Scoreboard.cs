@@ -26,11 +26,11 @@ public sealed class Scoreboard(SoupEvaluator evaluator, IngredientSet ingredient
         return State("uniform soup", "soup", state);
     }
 
-    /// <summary>The ingredient with the best held-out accuracy (the first of equals), from cached scores where possible.</summary>
+    /// <summary>The ingredient with the best held-out accuracy (the one greedy soup starts from), from cached scores where possible.</summary>
     public ICheckpointReader BestIndividual()
     {
         var scores = ingredients.Readers.Select(r => evaluator.Score(r, heldOut, cancellation).Accuracy).ToList();
-        return ingredients.Readers[scores.IndexOf(scores.Max())];
+        return ingredients.Readers[GreedyOrder.Of(scores)[0]];
     }
 
     /// <summary>The best individual (by held-out accuracy), the uniform soup, and a written soup.</summary>

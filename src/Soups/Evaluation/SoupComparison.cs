@@ -40,7 +40,7 @@ public sealed class SoupComparison(SoupEvaluator evaluator, IngredientSet ingred
             OnProgress?.Invoke($"{r.Path}: held-out {row.HeldOut.Accuracy:0.0000}");
             return row;
         }).ToList();
-        var bestIndex = ingredientRows.FindIndex(r => r.HeldOut.Accuracy == ingredientRows.Max(x => x.HeldOut.Accuracy));
+        var bestIndex = GreedyOrder.Of(ingredientRows.Select(r => r.HeldOut.Accuracy).ToList())[0];
         var rows = new List<ScoreRow> { ingredientRows[bestIndex] with { Name = $"best individual ({ingredientRows[bestIndex].Name})" } };
         var soups = new Dictionary<string, SoupReport>();
         IReadOnlyList<string> greedyEnsemble = [];

@@ -13,13 +13,22 @@ public sealed class SoupEvaluator : IDisposable
 {
     private readonly IModelFamily _family;
     private readonly int _batchSize;
+    private readonly string _prefixRules;
 
     /// <summary>Builds the model for checkpoints laid out as <paramref name="layout"/>.</summary>
+    /// <param name="family">The architecture.</param>
+    /// <param name="layout">The checkpoints' tensors.</param>
+    /// <param name="device">Where the model runs.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    /// <param name="cache">Results to reuse and extend.</param>
+    /// <param name="readOptions">How checkpoints were read: prefix rules change which tensor the model gets, so they are
+    /// part of what identifies a result.</param>
     public SoupEvaluator(IModelFamily family, IReadOnlyList<TensorInfo> layout, torch.Device device, int batchSize,
-        EvaluationCache cache)
+        EvaluationCache cache, ReadOptions? readOptions = null)
     {
         _family = family;
         _batchSize = batchSize;
+        _prefixRules = string.Join(",", (readOptions?.PrefixRules ?? []).Select(r => $"{r.From}={r.To}"));
         Cache = cache;
         Model = family.Create(layout, device);
         WeightLoading.RequireMatch(Model, layout, "checkpoints");
@@ -34,20 +43,29 @@ public sealed class SoupEvaluator : IDisposable
     /// <summary>The results cache in use.</summary>
     public EvaluationCache Cache { get; }
 
+    /// <summary>Told once per checkpoint or candidate whose loss is not finite (NaN or Inf weights or inputs).</summary>
+    public Action<string>? OnWarning { get; set; }
+
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+
     /// <summary>Progress of each evaluation pass, if anyone listens.</summary>
     public IProgress<StepProgress>? Progress { get; set; }
+
+    /// <summary>Checks that <paramref name="split"/>'s examples and labels fit the model (one example, no real work).</summary>
+    public void Probe(IHeldOutSplit split) => new Evaluator(Model, split, _batchSize).Probe($"--model {_family.Name}");
 
     /// <summary>Scores a checkpoint file on <paramref name="split"/>, from the cache when possible.</summary>
     public EvalResult Score(ICheckpointReader checkpoint, IHeldOutSplit split, CancellationToken cancellation = default)
     {
         var (sha, size, modified) = ContentHash.Of(checkpoint.Path, Cache);
-        if (Cache.Find(sha, split.Fingerprint, _family.Identity) is { } hit)
+        var weights = WeightsView(checkpoint);
+        if (Cache.Find(sha, weights, split.Fingerprint, _family.Identity) is { } hit)
             return new EvalResult(hit.Accuracy, hit.Loss, hit.Count, hit.Correct) { Cached = true };
         WeightLoading.Load(Model, checkpoint);
-        var result = new Evaluator(Model, split, _batchSize).Run(Progress, cancellation);
+        var result = Warn(checkpoint.Path, split, new Evaluator(Model, split, _batchSize).Run(Progress, cancellation));
         Cache.Add(new EvaluationRecord(Path.GetFullPath(checkpoint.Path), sha, size, modified, split.Fingerprint,
             _family.Identity, result.Accuracy, result.Loss, result.Count, result.Correct, DateTimeOffset.UtcNow,
-            "soup " + ToolVersion.Text));
+            "soup " + ToolVersion.Text, weights.Length == 0 ? null : weights));
         return result;
     }
 
@@ -56,9 +74,20 @@ public sealed class SoupEvaluator : IDisposable
         CancellationToken cancellation = default)
     {
         WeightLoading.Load(Model, state, label);
-        return new Evaluator(Model, split, _batchSize).Run(Progress, cancellation);
+        return Warn(label, split, new Evaluator(Model, split, _batchSize).Run(Progress, cancellation));
     }
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();
+
+    private EvalResult Warn(string what, IHeldOutSplit split, EvalResult result)
+    {
+        if (!double.IsFinite(result.Loss) && _warned.Add(what))
+            OnWarning?.Invoke($"{what}: the loss on {split.Description} is {result.Loss} (NaN or Inf in its weights or the inputs?); it ranks last");
+        return result;
+    }
+
+    // Which weights inside a file were scored: a training checkpoint holds several (state_dict, state_dict_ema).
+    private string WeightsView(ICheckpointReader checkpoint) =>
+        checkpoint.WeightsKey.Length == 0 && _prefixRules.Length == 0 ? "" : $"key={checkpoint.WeightsKey};map={_prefixRules}";
 }

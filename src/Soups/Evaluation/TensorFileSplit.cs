@@ -12,13 +12,24 @@ public sealed class TensorFileSplit : IHeldOutSplit
     private readonly torch.Tensor _inputs;
     private readonly torch.Tensor _labels;
 
-    private TensorFileSplit(string path, torch.Tensor inputs, torch.Tensor labels, string fingerprint)
+    private TensorFileSplit(string path, torch.Tensor inputs, torch.Tensor labels, string fingerprint, IReadOnlyList<string> files)
     {
         _inputs = inputs;
         _labels = labels;
         Fingerprint = fingerprint;
+        Files = files;
         Description = $"{path} ({labels.shape[0]} examples)";
+        InputShape = inputs.shape[1..];
+        if (labels.shape[0] > 0)
+        {
+            using var min = labels.min();
+            using var max = labels.max();
+            LabelRange = (min.item<long>(), max.item<long>());
+        }
     }
+
+    /// <inheritdoc />
+    public (long Min, long Max) LabelRange { get; }
 
     /// <inheritdoc />
     public int Count => (int)_labels.shape[0];
@@ -29,30 +40,42 @@ public sealed class TensorFileSplit : IHeldOutSplit
     /// <inheritdoc />
     public string Description { get; }
 
-    /// <summary>Loads <paramref name="path"/>, keeping the examples <paramref name="mask"/> selects (all when null).</summary>
-    public static TensorFileSplit Open(string path, SubsetMask? mask)
+    /// <inheritdoc />
+    public IReadOnlyList<long> InputShape { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Files { get; }
+
+    /// <summary>
+    /// Loads <paramref name="path"/>, keeping the examples <paramref name="mask"/> selects (all when null). Inputs are
+    /// converted to float32 (what the models compute in), labels to int64.
+    /// </summary>
+    public static TensorFileSplit Open(string path, SubsetMask? mask, string? maskPath = null)
     {
         using var reader = KnownCheckpointFormats.Open(path, ReadOptions.Default with { StripPrefix = "" });
-        var names = reader.Tensors.Select(t => t.Name).ToHashSet();
-        if (!names.Contains("inputs") || !names.Contains("labels"))
-            throw new SoupException($"{path}: a held-out tensor file needs tensors 'inputs' and 'labels' (found: {string.Join(", ", names.Take(8))})");
-        var inputs = reader.Read("inputs");
-        var labels = reader.Read("labels");
-        if (!inputs.is_floating_point()) inputs = inputs.to(torch.float32);
-        if (labels.dtype is torch.ScalarType.Float32 or torch.ScalarType.Float64 or torch.ScalarType.Float16 or torch.ScalarType.BFloat16 or torch.ScalarType.Bool)
-            throw new SoupException($"{path}: 'labels' must be integer class indices, not {labels.dtype}");
-        labels = labels.to(torch.int64);
-        if (labels.dim() != 1 || inputs.dim() < 1 || inputs.shape[0] != labels.shape[0])
-            throw new SoupException($"{path}: 'labels' must be 1-D with one entry per row of 'inputs' (inputs [{string.Join(", ", inputs.shape)}], labels [{string.Join(", ", labels.shape)}])");
+        var byName = reader.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        if (!byName.TryGetValue("inputs", out var inputInfo) || !byName.TryGetValue("labels", out var labelInfo))
+            throw new SoupException($"{path}: a held-out tensor file needs tensors 'inputs' and 'labels' (found: {string.Join(", ", byName.Keys.Take(8))})");
+        if (labelInfo.IsFloatingPoint || labelInfo.DType == torch.ScalarType.Bool)
+            throw new SoupException($"{path}: 'labels' must be integer class indices, not {DTypes.Name(labelInfo.DType)}");
+        if (labelInfo.Shape.Length != 1 || inputInfo.Shape.Length < 2 || inputInfo.Shape[0] != labelInfo.Shape[0])
+            throw new SoupException($"{path}: 'inputs' must be [examples, ...] and 'labels' [examples] " +
+                                    $"(found inputs {inputInfo.ShapeText}, labels {labelInfo.ShapeText})");
+        if (inputInfo.DType == torch.ScalarType.Bool)
+            throw new SoupException($"{path}: 'inputs' are booleans; a model needs numbers");
+        using var scope = torch.NewDisposeScope();
+        var inputs = reader.Read("inputs").to(torch.float32);
+        var labels = reader.Read("labels").to(torch.int64);
         if (mask != null)
         {
             mask.CheckLength(labels.shape[0], path);
-            using var index = torch.tensor(mask.SelectedIndices.Select(i => (long)i).ToArray());
+            var index = torch.tensor(mask.SelectedIndices.Select(i => (long)i).ToArray());
             inputs = inputs.index_select(0, index);
             labels = labels.index_select(0, index);
         }
         var fingerprint = "tensors:" + Souping.SoupBaker.Sha256Of(path) + (mask != null ? "+mask:" + mask.Fingerprint : "");
-        return new TensorFileSplit(path, inputs, labels, fingerprint);
+        var files = maskPath is null ? new[] { path } : [path, maskPath];
+        return new TensorFileSplit(path, inputs.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), fingerprint, files);
     }
 
     /// <inheritdoc />

@@ -3,8 +3,19 @@ using Soups.Checkpoints;
 namespace Soups.Inspection;
 
 /// <summary>What <c>soup inspect</c> reports for one checkpoint; computed from the index alone, no tensor is read.</summary>
+/// <param name="Path">The file named.</param>
+/// <param name="Format">Its format.</param>
+/// <param name="TensorCount">Tensors in the weights.</param>
+/// <param name="ParameterCount">Floating-point elements.</param>
+/// <param name="ElementCount">All elements.</param>
+/// <param name="Bytes">Bytes of tensor data.</param>
+/// <param name="DTypeCounts">Tensors per dtype.</param>
+/// <param name="WeightsKey">Where in the file the weights were found (empty: the top level).</param>
+/// <param name="LeftOut">What the file holds beside the weights.</param>
+/// <param name="ForeignGlobals">Globals outside the allow-list named by its pickle (kept inert, never run).</param>
 public sealed record CheckpointSummary(string Path, string Format, int TensorCount, long ParameterCount, long ElementCount,
-    long Bytes, IReadOnlyDictionary<string, int> DTypeCounts)
+    long Bytes, IReadOnlyDictionary<string, int> DTypeCounts, string WeightsKey, IReadOnlyList<string> LeftOut,
+    IReadOnlyList<string> ForeignGlobals)
 {
     /// <summary>Summarises an open checkpoint.</summary>
     public static CheckpointSummary Of(ICheckpointReader reader) => new(
@@ -15,5 +26,8 @@ public sealed record CheckpointSummary(string Path, string Format, int TensorCou
         reader.Tensors.Sum(t => t.ElementCount),
         reader.Tensors.Sum(t => t.ByteCount),
         reader.Tensors.GroupBy(t => DTypes.Name(t.DType)).OrderBy(g => g.Key)
-            .ToDictionary(g => g.Key, g => g.Count()));
+            .ToDictionary(g => g.Key, g => g.Count()),
+        reader.WeightsKey,
+        reader.LeftOut,
+        reader.ForeignGlobals);
 }

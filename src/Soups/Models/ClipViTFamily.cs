@@ -21,7 +21,16 @@ public sealed class ClipViTFamily(IReadOnlyDictionary<string, string>? settings 
     public string Description => "CLIP ViT image tower + linear head (the model-soups checkpoints; use --preprocess clip)";
 
     /// <inheritdoc />
-    public string Identity => _settings.Count == 0 ? Name : Name + ":" + string.Join(",", _settings.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value}"));
+    public string Identity
+    {
+        get
+        {
+            // Everything that changes a result is in the cache key (issue #8): the settings and the compute type.
+            var parts = _settings.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}").ToList();
+            if (ComputeType != torch.ScalarType.Float32) parts.Add("precision=" + DTypes.Name(ComputeType));
+            return parts.Count == 0 ? Name : Name + ":" + string.Join(",", parts);
+        }
+    }
 
     /// <summary>Mixed precision for CUDA: the compute type of the forward pass (float32 by default).</summary>
     public torch.ScalarType ComputeType { get; init; } = torch.ScalarType.Float32;

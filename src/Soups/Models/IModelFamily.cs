@@ -15,6 +15,9 @@ public interface IModelFamily
     /// <summary>A stable identity for the evaluation cache (a name, or a file's content hash).</summary>
     string Identity { get; }
 
+    /// <summary>Files the model is read from (a TorchScript file), so that no output can overwrite one.</summary>
+    IReadOnlyList<string> Files => [];
+
     /// <summary>Builds the network for checkpoints laid out as <paramref name="layout"/>, on <paramref name="device"/>.</summary>
     IModel Create(IReadOnlyList<TensorInfo> layout, torch.Device device);
 }

@@ -16,6 +16,7 @@ public sealed class ModuleModel : IModel
     private readonly Dictionary<string, torch.Tensor> _parameters = new(StringComparer.Ordinal);
     private readonly HashSet<string> _carried;
     private readonly torch.ScalarType _computeType;
+    private readonly torch.ScalarType _inputType;
 
     /// <summary>Wraps <paramref name="module"/>, moves it to <paramref name="device"/> and puts it in eval mode.</summary>
     /// <param name="module">The network.</param>
@@ -44,6 +45,7 @@ public sealed class ModuleModel : IModel
         _carried = carried?.Select(t => t.Name).ToHashSet(StringComparer.Ordinal) ?? [];
         State = _state.Select(kv => new TensorInfo(kv.Key, kv.Value.dtype, kv.Value.shape))
             .Concat(carried ?? []).ToList();
+        _inputType = _parameters.Values.Select(p => p.dtype).FirstOrDefault(DTypes.IsFloatingPoint, torch.ScalarType.Float32);
         Parameters = _parameters.Keys.ToHashSet();
     }
 
@@ -94,10 +96,12 @@ public sealed class ModuleModel : IModel
     /// <inheritdoc />
     public void Dispose() => _module.Dispose();
 
+    // Inputs arrive as float32; a float64 model (a TorchScript export) gets float64, a mixed-precision one its compute type.
     private torch.Tensor Run(torch.Tensor batch)
     {
-        if (_computeType == torch.ScalarType.Float32) return _forward(batch);
+        if (_computeType == torch.ScalarType.Float32 && batch.dtype == _inputType) return _forward(batch);
         using var scope = torch.NewDisposeScope();
-        return _forward(batch.to(_computeType)).to(torch.float32).MoveToOuterDisposeScope();
+        var type = _computeType != torch.ScalarType.Float32 ? _computeType : _inputType;
+        return _forward(batch.to(type)).to(torch.float32).MoveToOuterDisposeScope();
     }
 }

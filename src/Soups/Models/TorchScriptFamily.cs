@@ -15,6 +15,7 @@ public sealed class TorchScriptFamily : IModelFamily
     /// <summary>Checks that <paramref name="path"/> is a TorchScript archive.</summary>
     public TorchScriptFamily(string path)
     {
+        FileSystem.InputFiles.RequireReadable(path);
         if (!IsTorchScript(path))
             throw new SoupException($"{path}: not a TorchScript file (export one with torch.jit.script(model).save(path) or torch.jit.trace)");
         _path = path;
@@ -26,6 +27,9 @@ public sealed class TorchScriptFamily : IModelFamily
 
     /// <inheritdoc />
     public string Description => "TorchScript file " + _path;
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Files => [_path];
 
     /// <inheritdoc />
     public string Identity { get; }

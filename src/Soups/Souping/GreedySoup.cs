@@ -25,8 +25,9 @@ public sealed record GreedyDetails(string Accept, IReadOnlyList<IngredientScore>
 
 /// <summary>
 /// Greedy soup (Wortsman et al. 2022, Recipe 1; model-soups <c>main.py</c>): evaluate every ingredient on the
-/// held-out split; sort by accuracy, best first (ties keep the given order); start from the best; try each next
-/// ingredient once as the running mean with it, keeping it only if held-out accuracy improves.
+/// held-out split; order them as <see cref="GreedyOrder"/> does (best first; among ties, the later one first); start
+/// from the first; try each next ingredient once as the running mean with it, keeping it only if held-out accuracy
+/// improves. A NaN accuracy never improves anything, so a broken ingredient simply loses.
 /// </summary>
 public sealed class GreedySoup(SoupEvaluator evaluator, IHeldOutSplit heldOut, AcceptRule accept) : ISoupStrategy
 {
@@ -47,7 +48,7 @@ public sealed class GreedySoup(SoupEvaluator evaluator, IHeldOutSplit heldOut, A
             scores.Add(new IngredientScore(reader.Path, result.Accuracy, result.Loss, result.Cached));
             OnProgress?.Invoke($"ingredient {reader.Path}: held-out accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
         }
-        var order = Enumerable.Range(0, readers.Count).OrderByDescending(i => scores[i].Accuracy).ToList();
+        var order = GreedyOrder.Of(scores.Select(s => s.Accuracy).ToList());
 
         var inSoup = new List<int> { order[0] };
         var best = scores[order[0]];
@@ -85,7 +86,7 @@ public sealed class GreedySoup(SoupEvaluator evaluator, IHeldOutSplit heldOut, A
         }
 
         var weights = new double[readers.Count];
-        foreach (var i in inSoup) weights[i] = 1.0 / inSoup.Count;
+        foreach (var i in inSoup) weights[i] = 1; // the baker divides by the count once: the exact mean
         var details = new GreedyDetails(accept == AcceptRule.Greater ? "gt" : "ge", scores, steps,
             inSoup.Select(i => readers[i].Path).ToList(), soupAccuracy, soupLoss);
         return new SoupRecipe(Name, weights) { Details = details };

@@ -1,4 +1,5 @@
 using Soups.Checkpoints;
+using Soups.FileSystem;
 
 namespace Soups.Souping;
 
@@ -18,15 +19,17 @@ public sealed class IngredientSet : IDisposable
     /// <summary>The first ingredient's tensors: the layout every other ingredient must match.</summary>
     public IReadOnlyList<TensorInfo> Layout => Readers[0].Tensors;
 
-    /// <summary>Validates the list (non-empty, no duplicates) and opens every file.</summary>
+    /// <summary>Validates the list (non-empty, no file twice, however spelled) and opens every file.</summary>
     public static IngredientSet Open(IReadOnlyList<string> paths, ReadOptions options)
     {
         if (paths.Count == 0) throw new SoupException("no checkpoints given");
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new Dictionary<FileIdentity, string>();
         foreach (var path in paths)
         {
-            if (!seen.Add(Path.GetFullPath(path))) throw new SoupException($"{path}: given twice");
-            if (!File.Exists(path) && !Directory.Exists(path)) throw new SoupException($"{path}: no such file");
+            FileSystem.InputFiles.RequireReadable(path);
+            var identity = FileIdentity.Of(path)!.Value;
+            if (!seen.TryAdd(identity, path))
+                throw new SoupException(seen[identity] == path ? $"{path}: given twice" : $"{path}: given twice (it is the same file as {seen[identity]})");
         }
         var readers = new List<ICheckpointReader>(paths.Count);
         try

@@ -15,13 +15,16 @@ public enum LearnedGranularity
     Layer,
 }
 
-/// <summary>Training settings of a learned soup; defaults are the paper's code's (AdamW, lr 0.05, no decay, 5 epochs).</summary>
+/// <summary>
+/// Training settings of a learned soup; defaults are the paper's code's (<c>learned_bylayer.py</c>: AdamW, lr 0.05, no
+/// weight decay, 5 epochs, batch size 256).
+/// </summary>
 public sealed record LearnedSoupOptions(
     LearnedGranularity Granularity = LearnedGranularity.Model,
     int Epochs = 5,
     double LearningRate = 0.05,
     double WeightDecay = 0,
-    int BatchSize = 128,
+    int BatchSize = 256,
     int Seed = 0,
     int AccumulateBatches = 1,
     IngredientStorage Storage = IngredientStorage.Auto);
@@ -57,6 +60,8 @@ public sealed class LearnedSoup(IModel model, IHeldOutSplit heldOut, LearnedSoup
         if (parameters.Count == 0) throw new SoupException("learned soup: the model has no trainable parameters");
         var groups = options.Granularity == LearnedGranularity.Model ? 1 : parameters.Count;
         var n = ingredients.Count;
+        // Everything made here (coefficients, optimizer state, resident ingredients) is released when planning ends.
+        using var planScope = torch.NewDisposeScope();
 
         using var store = IngredientStore.Create(ingredients, model.Device, options.Storage);
         using var logitsA = new TorchSharp.Modules.Parameter(torch.zeros(groups, n, dtype: torch.float32));

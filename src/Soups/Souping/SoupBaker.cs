@@ -42,7 +42,7 @@ public sealed class SoupBaker(torch.Device device)
 
         using (var file = AtomicFile.Create(output.Path, output.Overwrite))
         {
-            writer.Write(file.Stream, layout, info =>
+            file.Run(stream => writer.Write(stream, layout, info =>
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
@@ -50,7 +50,8 @@ public sealed class SoupBaker(torch.Device device)
                     .cpu().contiguous().MoveToOuterDisposeScope();
                 progress?.Report(new StepProgress("mixing tensors", ++done, layout.Count));
                 return tensor;
-            }, metadata);
+            }, metadata));
+            cancellation.ThrowIfCancellationRequested(); // interrupted during the last tensor: still nothing written
             file.Commit();
         }
         var bytes = new FileInfo(output.Path).Length;
@@ -66,7 +67,7 @@ public sealed class SoupBaker(torch.Device device)
             ["format"] = "pt",
             ["soup.strategy"] = recipe.Strategy,
             ["soup.ingredients"] = JsonSerializer.Serialize(names),
-            ["soup.weights"] = JsonSerializer.Serialize(recipe.Weights),
+            ["soup.weights"] = JsonSerializer.Serialize(recipe.NormalisedWeights),
             ["soup.tool"] = "soup " + ToolVersion.Text,
         };
         if (recipe.PerTensor != null) metadata["soup.per_tensor_weights"] = "true";

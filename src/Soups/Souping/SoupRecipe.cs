@@ -1,8 +1,8 @@
 namespace Soups.Souping;
 
 /// <summary>
-/// What a strategy decided: the weight of each ingredient (normalised to sum 1), optionally per tensor. Baking a
-/// recipe is the same for every strategy (<see cref="SoupBaker"/>).
+/// What a strategy decided: the relative weight of each ingredient (the baker divides by their sum, so 1,1,1 is the
+/// exact mean), optionally per tensor. Baking a recipe is the same for every strategy (<see cref="SoupBaker"/>).
 /// </summary>
 public sealed record SoupRecipe(string Strategy, IReadOnlyList<double> Weights)
 {
@@ -16,13 +16,14 @@ public sealed record SoupRecipe(string Strategy, IReadOnlyList<double> Weights)
     public IReadOnlyList<double> WeightsFor(string tensor) =>
         PerTensor != null && PerTensor.TryGetValue(tensor, out var w) ? w : Weights;
 
+    /// <summary>The weights normalised to sum 1, as reports show them.</summary>
+    public IReadOnlyList<double> NormalisedWeights => Normalise(Weights);
+
     /// <summary>Normalises non-negative weights to sum 1; throws a usage error otherwise.</summary>
     public static double[] Normalise(IReadOnlyList<double> weights)
     {
-        if (weights.Any(w => double.IsNaN(w) || double.IsInfinity(w) || w < 0))
-            throw new SoupException("weights must be finite and non-negative");
+        SoupMixer.CheckWeights(weights);
         var sum = weights.Sum();
-        if (sum <= 0) throw new SoupException("weights must not all be zero");
         return weights.Select(w => w / sum).ToArray();
     }
 }

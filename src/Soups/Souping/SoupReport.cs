@@ -20,7 +20,7 @@ public sealed record SoupReport(string Strategy, OutputReport Output, IReadOnlyL
     public static SoupReport From(IngredientSet ingredients, SoupRecipe recipe, BakeResult baked, TimeSpan elapsed) => new(
         recipe.Strategy,
         new OutputReport(baked.Path, baked.Format, baked.Sha256, baked.Bytes, baked.TensorCount, baked.ParameterCount),
-        ingredients.Readers.Select((r, i) => new IngredientReport(r.Path, recipe.Weights[i])).ToList(),
+        ingredients.Readers.Select((r, i) => new IngredientReport(r.Path, recipe.NormalisedWeights[i])).ToList(),
         baked.Warnings,
         Soups.ToolVersion.Text,
         Math.Round(elapsed.TotalSeconds, 3)) { Details = recipe.Details };

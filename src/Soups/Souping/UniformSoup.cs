@@ -11,7 +11,7 @@ public sealed class UniformSoup : ISoupStrategy
     /// <summary>Creates the strategy; <paramref name="weights"/> (one per ingredient) make it a weighted mean.</summary>
     public UniformSoup(IReadOnlyList<double>? weights = null)
     {
-        if (weights != null) SoupRecipe.Normalise(weights);
+        if (weights != null) SoupMixer.CheckWeights(weights);
         _weights = weights;
     }
 
@@ -24,6 +24,6 @@ public sealed class UniformSoup : ISoupStrategy
         if (_weights != null && _weights.Count != ingredients.Count)
             throw new SoupException($"--weights has {_weights.Count} value(s) for {ingredients.Count} checkpoint(s)");
         var weights = _weights ?? Enumerable.Repeat(1.0, ingredients.Count).ToArray();
-        return new SoupRecipe(Name, SoupRecipe.Normalise(weights));
+        return new SoupRecipe(Name, weights);
     }
 }

@@ -83,7 +83,9 @@ public class UniformCommandTests
         { "given twice", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("ingredient_0.pt"), "-o", "OUT"] },
         { "no checkpoints given", ["uniform", "-o", "OUT"] },
         { "legacy", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("legacy.pt"), "-o", "OUT"] },
-        { "refusing to unpickle", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("malicious.pt"), "-o", "OUT"] },
+        { "no weights found", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.RealWorld("scalars_only.pt"), "-o", "OUT"] },
+        { "given twice (it is the same file as", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("../pytorch/ingredient_0.pt"), "-o", "OUT"] },
+        { "overflows", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--weights", "1e308,1e308,1"] },
         { "head.weight", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_shape.pt"), "-o", "OUT"] },
         { "has dtype float16", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_dtype.pt"), "-o", "OUT"] },
         { "is missing", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_names.pt"), "-o", "OUT"] },
@@ -133,7 +135,7 @@ public class UniformCommandTests
         var before = File.ReadAllBytes(input);
         var result = CliRun.Run(["uniform", input, CliRun.Fixture("ingredient_1.pt"), "-o", input, "--force"]);
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains("is also an input", result.Error);
+        Assert.Contains("inputs are never overwritten", result.Error);
         Assert.Equal(before, File.ReadAllBytes(input));
     }
 

@@ -48,4 +48,15 @@ public class ComparisonTests
         // The best individual row is the ingredient with the highest held-out accuracy.
         Assert.Equal(result.Ingredients.Max(r => r.HeldOut.Accuracy), result.Methods[0].HeldOut.Accuracy);
     }
+
+    [Fact]
+    public void The_greedy_ensemble_breaks_ties_as_the_papers_code_does()
+    {
+        using var set = IngredientSet.Open([Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt")], ReadOptions.Default);
+        using var split = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null);
+        using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 64, EvaluationCache.None);
+        // Told that both score the same, the later one starts the ensemble.
+        var result = new EnsembleScorer(evaluator.Model, 64).Run(set, [0.5, 0.5], split, [], AcceptRule.Greater, CancellationToken.None);
+        Assert.Equal(Fixture.Eval("digits_cnn_b.pt"), result.GreedyMembers[0]);
+    }
 }

@@ -9,18 +9,17 @@ namespace Soups.Tests.Evaluation;
 
 public class EvaluationTests
 {
-    private static string Eval(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "eval", name);
 
     private static JsonElement Expected(string key)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Eval("expected.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixture.Eval("expected.json")));
         return doc.RootElement.GetProperty(key).Clone();
     }
 
     private static EvalResult Score(IModelFamily family, string weights, string heldOut = "heldout.safetensors")
     {
-        using var reader = KnownCheckpointFormats.Open(Eval(weights));
-        using var split = HeldOutSplits.Open(Eval(heldOut), null, null);
+        using var reader = KnownCheckpointFormats.Open(Fixture.Eval(weights));
+        using var split = HeldOutSplits.Open(Fixture.Eval(heldOut), null, null);
         using var evaluator = new SoupEvaluator(family, reader.Tensors, torch.CPU, 64, EvaluationCache.None);
         return evaluator.Score(reader, split);
     }
@@ -32,7 +31,7 @@ public class EvaluationTests
     [InlineData("digits-cnn", "digits_cnn_b.pt", "b")]
     public void Accuracy_and_loss_equal_what_pytorch_computed(string model, string weights, string expectedKey)
     {
-        var family = model.Contains('.') ? KnownModels.Resolve(Eval(model)) : KnownModels.Resolve(model);
+        var family = model.Contains('.') ? KnownModels.Resolve(Fixture.Eval(model)) : KnownModels.Resolve(model);
         var result = Score(family, weights);
         var expected = Expected(expectedKey);
         Assert.Equal(expected.GetProperty("correct").GetInt64(), result.Correct);
@@ -52,8 +51,8 @@ public class EvaluationTests
     [Fact]
     public void The_uniform_soup_of_two_models_scores_as_pytorch_computed()
     {
-        using var set = IngredientSet.Open([Eval("digits_cnn_a.pt"), Eval("digits_cnn_b.pt")], ReadOptions.Default);
-        using var split = HeldOutSplits.Open(Eval("heldout.safetensors"), null, null);
+        using var set = IngredientSet.Open([Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt")], ReadOptions.Default);
+        using var split = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null);
         using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 64, EvaluationCache.None);
         using var soup = SoupState.Mix(set, new UniformSoup().Plan(set, CancellationToken.None), new SoupMixer(torch.CPU), new List<string>());
         var result = evaluator.Score(soup.Tensors, "uniform", split);
@@ -83,21 +82,21 @@ public class EvaluationTests
     [Fact]
     public void Torchscript_is_recognised_by_content_and_a_state_dict_is_not_torchscript()
     {
-        Assert.True(TorchScriptFamily.IsTorchScript(Eval("digits_cnn_traced.ts")));
-        Assert.True(TorchScriptFamily.IsTorchScript(Eval("digits_cnn_scripted.pt")));
-        Assert.False(TorchScriptFamily.IsTorchScript(Eval("digits_cnn_a.pt")));
-        Assert.Throws<SoupException>(() => KnownModels.Resolve(Eval("digits_cnn_a.pt")));
+        Assert.True(TorchScriptFamily.IsTorchScript(Fixture.Eval("digits_cnn_traced.ts")));
+        Assert.True(TorchScriptFamily.IsTorchScript(Fixture.Eval("digits_cnn_scripted.pt")));
+        Assert.False(TorchScriptFamily.IsTorchScript(Fixture.Eval("digits_cnn_a.pt")));
+        Assert.Throws<SoupException>(() => KnownModels.Resolve(Fixture.Eval("digits_cnn_a.pt")));
     }
 
     [Fact]
     public void Map_prefix_renames_wrapper_keys_so_they_match_the_model()
     {
         using var temp = new TempFolder();
-        var wrapped = Fixture.ReadAll(Eval("digits_cnn_a.pt")).ToDictionary(kv => "model." + kv.Key, kv => kv.Value);
+        var wrapped = Fixture.ReadAll(Fixture.Eval("digits_cnn_a.pt")).ToDictionary(kv => "model." + kv.Key, kv => kv.Value);
         var path = temp.File("wrapped.safetensors");
         SyntheticSweep.Write(path, wrapped);
         using var reader = KnownCheckpointFormats.Open(path, ReadOptions.Default with { PrefixRules = [PrefixRule.Parse("model.=")] });
-        using var split = HeldOutSplits.Open(Eval("heldout.safetensors"), null, null);
+        using var split = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null);
         using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, EvaluationCache.None);
         Assert.Equal(Expected("a").GetProperty("correct").GetInt64(), evaluator.Score(reader, split).Correct);
     }

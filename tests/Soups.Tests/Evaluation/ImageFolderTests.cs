@@ -7,23 +7,22 @@ namespace Soups.Tests.Evaluation;
 
 public class ImageFolderTests
 {
-    private static string Eval(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "eval", name);
 
     private static JsonElement Expected()
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Eval("imagefolder_expected.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixture.Eval("imagefolder_expected.json")));
         return doc.RootElement.Clone();
     }
 
     [Fact]
     public void Classes_and_files_are_in_torchvision_ImageFolder_order_and_non_images_are_skipped()
     {
-        var split = ImageFolderSplit.Open(Eval("imagefolder"), ImagePreprocessing.ImageNet, null);
+        var split = ImageFolderSplit.Open(Fixture.Eval("imagefolder"), ImagePreprocessing.ImageNet, null);
         var expected = Expected();
         Assert.Equal(expected.GetProperty("classes").EnumerateArray().Select(c => c.GetString()), split.Classes);
         var samples = expected.GetProperty("samples").EnumerateArray()
             .Select(s => (s.GetProperty("path").GetString()!, s.GetProperty("class_index").GetInt32())).ToList();
-        Assert.Equal(samples, split.Samples.Select(s => (Path.GetRelativePath(Eval("imagefolder"), s.Path).Replace('\\', '/'), s.Label)));
+        Assert.Equal(samples, split.Samples.Select(s => (Path.GetRelativePath(Fixture.Eval("imagefolder"), s.Path).Replace('\\', '/'), s.Label)));
     }
 
     [Theory]
@@ -32,8 +31,8 @@ public class ImageFolderTests
     [InlineData("mask_float.npy")]
     public void A_numpy_mask_selects_examples_in_that_order(string mask)
     {
-        var all = ImageFolderSplit.Open(Eval("imagefolder"), ImagePreprocessing.ImageNet, null);
-        var masked = ImageFolderSplit.Open(Eval("imagefolder"), ImagePreprocessing.ImageNet, SubsetMask.Load(Eval(mask)));
+        var all = ImageFolderSplit.Open(Fixture.Eval("imagefolder"), ImagePreprocessing.ImageNet, null);
+        var masked = ImageFolderSplit.Open(Fixture.Eval("imagefolder"), ImagePreprocessing.ImageNet, SubsetMask.Load(Fixture.Eval(mask)));
         var indices = Expected().GetProperty("mask_indices").EnumerateArray().Select(i => i.GetInt32()).ToList();
         Assert.Equal(indices.Select(i => all.Samples[i]), masked.Samples);
         Assert.NotEqual(all.Fingerprint, masked.Fingerprint);
@@ -43,7 +42,7 @@ public class ImageFolderTests
     public void A_mask_of_the_wrong_length_is_a_clear_error()
     {
         var error = Assert.Throws<SoupException>(() =>
-            ImageFolderSplit.Open(Eval("imagefolder"), ImagePreprocessing.ImageNet, SubsetMask.Load(Eval("mask_wrong_length.npy"))));
+            ImageFolderSplit.Open(Fixture.Eval("imagefolder"), ImagePreprocessing.ImageNet, SubsetMask.Load(Fixture.Eval("mask_wrong_length.npy"))));
         Assert.Contains("entries", error.Message);
     }
 
@@ -52,9 +51,9 @@ public class ImageFolderTests
     [InlineData("clip")]
     public void Preprocessing_is_close_to_torchvision_on_the_same_images(string preset)
     {
-        using var split = ImageFolderSplit.Open(Eval("imagefolder"), ImagePreprocessing.Named(preset), null);
+        using var split = ImageFolderSplit.Open(Fixture.Eval("imagefolder"), ImagePreprocessing.Named(preset), null);
         var (inputs, labels) = split.Batch(Enumerable.Range(0, split.Count).ToArray());
-        using var reader = KnownCheckpointFormats.Open(Eval("imagefolder_preprocessed.safetensors"));
+        using var reader = KnownCheckpointFormats.Open(Fixture.Eval("imagefolder_preprocessed.safetensors"));
         using var bytes = reader.Read(preset);
         var p = ImagePreprocessing.Named(preset);
         using var mean = torch.tensor(p.Mean).reshape(1, 3, 1, 1);
@@ -67,5 +66,33 @@ public class ImageFolderTests
         Assert.True(meanDifference < 3.0, $"mean absolute difference {meanDifference:0.00} of 255 levels");
         inputs.Dispose();
         labels.Dispose();
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("garbage")]
+    public void A_bad_image_is_one_error_naming_the_first_bad_file(string kind)
+    {
+        using var temp = new TempFolder();
+        var root = temp.File("images");
+        Directory.CreateDirectory(Path.Combine(root, "a"));
+        Directory.CreateDirectory(Path.Combine(root, "b"));
+        var jpeg = File.ReadAllBytes(Fixture.Eval("imagefolder/a_lower/a.jpg"));
+        File.WriteAllBytes(Path.Combine(root, "a", "0.jpg"), jpeg);
+        var bad = Path.Combine(root, "a", "1.jpg");
+        File.WriteAllBytes(bad, kind == "truncated" ? jpeg[..(jpeg.Length / 2)] : "not an image at all"u8.ToArray());
+        File.WriteAllBytes(Path.Combine(root, "b", "2.jpg"), kind == "truncated" ? jpeg[..(jpeg.Length / 3)] : "nor this"u8.ToArray());
+        using var split = ImageFolderSplit.Open(root, ImagePreprocessing.ImageNet, null);
+        var error = Assert.Throws<SoupException>(() =>
+        {
+            foreach (var (inputs, labels) in split.Batches(8))
+            {
+                inputs.Dispose();
+                labels.Dispose();
+            }
+        });
+        Assert.Equal(2, error.ExitCode);
+        Assert.StartsWith(bad + ":", error.Message);
+        Assert.Contains(kind == "truncated" ? "truncated" : "cannot decode", error.Message);
     }
 }

@@ -27,7 +27,7 @@ public class GreedySoupTests
             var recipe = new GreedySoup(evaluator, split, AcceptRule.Greater).Plan(set, CancellationToken.None);
             details = (GreedyDetails)recipe.Details!;
             var inSoup = details.Soup.Select(p => Array.IndexOf(paths, p)).ToHashSet();
-            for (var i = 0; i < paths.Length; i++) Assert.Equal(inSoup.Contains(i) ? 1.0 / inSoup.Count : 0, recipe.Weights[i], 12);
+            for (var i = 0; i < paths.Length; i++) Assert.Equal(inSoup.Contains(i) ? 1.0 / inSoup.Count : 0, recipe.NormalisedWeights[i], 12);
         }
 
         // Independent: whole state dicts in memory, the soup as a plain mean of the chosen ones, one big batch.
@@ -44,7 +44,8 @@ public class GreedySoupTests
             return predictions.eq(data["labels"]).to(torch.float64).mean().item<double>();
         }
         var individual = models.Select(m => Accuracy([m])).ToArray();
-        var order = Enumerable.Range(0, paths.Length).OrderByDescending(i => individual[i]).ToList();
+        // main.py: sorted(..., key=accuracy) (stable, ascending), then reverse().
+        var order = Enumerable.Range(0, paths.Length).OrderBy(i => individual[i]).Reverse().ToList();
         var soup = new List<int> { order[0] };
         var best = individual[order[0]];
         var candidates = new List<double>();
@@ -84,6 +85,33 @@ public class GreedySoupTests
             Assert.Equal(details.Scores[0].Accuracy, step.CandidateAccuracy); // identical weights: a tie
             Assert.Equal(kept, step.Accepted);
             Assert.Equal(kept ? 2 : 1, details.Soup.Count);
+        }
+    }
+
+    [Fact]
+    public void Among_equal_accuracies_the_ingredient_given_later_comes_first_as_in_the_papers_code()
+    {
+        // A twin whose head bias is shifted uniformly: different weights, identical logits up to a constant, so the
+        // same accuracy and loss. main.py's sort-then-reverse puts the later of two equals first.
+        using var temp = new TempFolder();
+        var source = SampleIngredients()[0];
+        var tensors = Fixture.ReadAll(source);
+        tensors["head.bias"].add_(0.125);
+        var twin = temp.File("twin.safetensors");
+        Fixture.WriteSafetensors(twin, tensors);
+        Fixture.DisposeAll(tensors);
+        var heldOutPath = Repository.SampleDigits("heldout.safetensors");
+        foreach (var given in new[] { new[] { source, twin }, [twin, source] })
+        {
+            using var set = IngredientSet.Open(given, ReadOptions.Default);
+            using var split = TensorFileSplit.Open(heldOutPath, null);
+            using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 128, EvaluationCache.None);
+            var recipe = new GreedySoup(evaluator, split, AcceptRule.Greater).Plan(set, CancellationToken.None);
+            var details = (GreedyDetails)recipe.Details!;
+            Assert.Equal(details.Scores[0].Accuracy, details.Scores[1].Accuracy);
+            Assert.Equal([given[1]], details.Soup);
+            Assert.Equal(given[0], Assert.Single(details.Steps).Ingredient);
+            Assert.Equal(given[1], GreedyOrder.Of(details.Scores.Select(x => x.Accuracy).ToList()).Select(i => given[i]).First());
         }
     }
 }

@@ -21,13 +21,14 @@ public sealed class SafetensorsReader : ICheckpointReader
         try
         {
             var stored = ParseHeader(path, _file, out var metadata);
+            if (stored.Count == 0) throw new CheckpointFormatException(path, "the file holds no tensors");
             Metadata = metadata;
-            var rename = PrefixMapping.For(stored.Select(s => s.Info.Name).ToList(), options);
+            var names = PrefixMapping.Apply(stored.Select(s => s.Info.Name).ToList(), options, path);
             var tensors = new List<TensorInfo>(stored.Count);
-            foreach (var (info, offset) in stored)
+            for (var i = 0; i < stored.Count; i++)
             {
-                var renamed = info with { Name = rename(info.Name) };
-                _byName[renamed.Name] = (renamed, offset);
+                var renamed = stored[i].Info with { Name = names[i] };
+                _byName.Add(renamed.Name, (renamed, stored[i].Offset));
                 tensors.Add(renamed);
             }
             Tensors = tensors;
@@ -74,17 +75,27 @@ public sealed class SafetensorsReader : ICheckpointReader
         if (headerBytes <= 0 || headerBytes > MaxHeaderBytes || 8 + headerBytes > length)
             throw new CheckpointFormatException(path, "invalid safetensors header length (corrupt or truncated file)");
         var header = new byte[headerBytes];
-        if (RandomAccess.Read(file, header, 8) != headerBytes)
-            throw new CheckpointFormatException(path, "truncated safetensors header");
+        for (var done = 0; done < header.Length;)
+        {
+            var n = RandomAccess.Read(file, header.AsSpan(done), 8 + done);
+            if (n == 0) throw new CheckpointFormatException(path, "truncated safetensors header");
+            done += n;
+        }
 
         var dataStart = 8 + headerBytes;
         var result = new List<(TensorInfo, long)>();
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ranges = new List<(long Start, long End, string Name)>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
         try
         {
             using var doc = JsonDocument.Parse(header);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new CheckpointFormatException(path, "invalid safetensors header: not a JSON object");
             foreach (var property in doc.RootElement.EnumerateObject())
             {
+                // JSON allows a name twice; a second entry would silently replace the first.
+                if (!names.Add(property.Name))
+                    throw new CheckpointFormatException(path, $"invalid safetensors header: '{property.Name}' appears twice");
                 if (property.Name == "__metadata__")
                 {
                     foreach (var m in property.Value.EnumerateObject())
@@ -96,18 +107,35 @@ public sealed class SafetensorsReader : ICheckpointReader
                     ?? throw new CheckpointFormatException(path, $"tensor '{property.Name}' has unsupported dtype {code}");
                 var shape = property.Value.GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()).ToArray();
                 var offsets = property.Value.GetProperty("data_offsets").EnumerateArray().Select(e => e.GetInt64()).ToArray();
-                var info = new TensorInfo(property.Name, dtype, shape);
-                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] - offsets[0] != info.ByteCount
-                    || dataStart + offsets[1] > length)
+                if (shape.Any(d => d < 0))
+                    throw new CheckpointFormatException(path, $"tensor '{property.Name}' has a negative dimension");
+                long bytes;
+                try
+                {
+                    bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * DTypes.ElementSize(dtype));
+                }
+                catch (OverflowException)
+                {
+                    throw new CheckpointFormatException(path, $"tensor '{property.Name}': its shape overflows (corrupt file)");
+                }
+                if (offsets.Length != 2 || offsets[0] < 0 || offsets[1] < offsets[0] || offsets[1] - offsets[0] != bytes
+                    || offsets[1] > length - dataStart)
                     throw new CheckpointFormatException(path,
                         $"tensor '{property.Name}': data offsets do not match its shape and dtype, or lie past the end of the file");
-                result.Add((info, dataStart + offsets[0]));
+                result.Add((new TensorInfo(property.Name, dtype, shape), dataStart + offsets[0]));
+                ranges.Add((offsets[0], offsets[1], property.Name));
             }
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or FormatException)
         {
             throw new CheckpointFormatException(path, $"invalid safetensors header: {e.Message}", e);
         }
+        // Two tensors sharing bytes would make one silently hold part of the other.
+        ranges.RemoveAll(r => r.End == r.Start);
+        ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
+        for (var i = 1; i < ranges.Count; i++)
+            if (ranges[i].Start < ranges[i - 1].End)
+                throw new CheckpointFormatException(path, $"tensors '{ranges[i - 1].Name}' and '{ranges[i].Name}' overlap in the data section (corrupt file)");
         metadata = meta;
         result.Sort((a, b) => a.Item2.CompareTo(b.Item2));
         return result;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Soups.FileSystem;
 using TorchSharp;
 
 namespace Soups.Checkpoints.Safetensors;
@@ -16,17 +17,7 @@ public sealed class ShardedSafetensorsReader : ICheckpointReader
     public ShardedSafetensorsReader(string indexPath, ReadOptions options)
     {
         Path = indexPath;
-        Dictionary<string, string> weightMap;
-        try
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
-            weightMap = doc.RootElement.GetProperty("weight_map").EnumerateObject()
-                .ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
-        }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
-        {
-            throw new CheckpointFormatException(indexPath, $"not a safetensors index (expected a \"weight_map\" object): {e.Message}", e);
-        }
+        var weightMap = ReadWeightMap(indexPath);
         var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
         var tensors = new List<TensorInfo>();
         try
@@ -37,22 +28,23 @@ public sealed class ShardedSafetensorsReader : ICheckpointReader
                 var shardPath = System.IO.Path.Combine(folder, shardName);
                 if (!File.Exists(shardPath))
                     throw new CheckpointFormatException(indexPath, $"shard '{shardName}' named in the index does not exist");
+                InputFiles.RequireReadable(shardPath);
                 _shards[shardName] = new SafetensorsReader(shardPath, noPrefixChange);
             }
-            var rename = PrefixMapping.For(weightMap.Keys.ToList(), options);
+            var stored = new List<(SafetensorsReader Shard, TensorInfo Info)>();
             foreach (var shard in _shards.Values)
-            {
                 foreach (var info in shard.Tensors)
-                {
-                    if (!weightMap.TryGetValue(info.Name, out var owner) || _shards[owner] != shard) continue;
-                    var renamed = info with { Name = rename(info.Name) };
-                    _byName[renamed.Name] = (shard, info.Name);
-                    tensors.Add(renamed);
-                }
-            }
-            var missing = weightMap.Keys.FirstOrDefault(k => !_byName.ContainsKey(rename(k)));
+                    if (weightMap.TryGetValue(info.Name, out var owner) && _shards[owner] == shard) stored.Add((shard, info));
+            var present = stored.Select(s => s.Info.Name).ToHashSet(StringComparer.Ordinal);
+            var missing = weightMap.Keys.FirstOrDefault(k => !present.Contains(k));
             if (missing != null)
                 throw new CheckpointFormatException(indexPath, $"tensor '{missing}' is in the index but not in shard '{weightMap[missing]}'");
+            var names = PrefixMapping.Apply(stored.Select(s => s.Info.Name).ToList(), options, indexPath);
+            for (var i = 0; i < stored.Count; i++)
+            {
+                _byName.Add(names[i], (stored[i].Shard, stored[i].Info.Name));
+                tensors.Add(stored[i].Info with { Name = names[i] });
+            }
         }
         catch
         {
@@ -60,6 +52,33 @@ public sealed class ShardedSafetensorsReader : ICheckpointReader
             throw;
         }
         Tensors = tensors;
+        Files = [indexPath, .. _shards.Values.Select(s => s.Path)];
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Files { get; }
+
+    private static Dictionary<string, string> ReadWeightMap(string indexPath)
+    {
+        Dictionary<string, string> weightMap;
+        try
+        {
+            if (new FileInfo(indexPath).Length > 1L << 30) throw new CheckpointFormatException(indexPath, "too large to be a safetensors index");
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            weightMap = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in doc.RootElement.GetProperty("weight_map").EnumerateObject())
+            {
+                var shard = p.Value.GetString();
+                if (string.IsNullOrEmpty(shard)) throw new CheckpointFormatException(indexPath, $"weight_map entry '{p.Name}' names no shard");
+                if (!weightMap.TryAdd(p.Name, shard)) throw new CheckpointFormatException(indexPath, $"weight_map names '{p.Name}' twice");
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            throw new CheckpointFormatException(indexPath, $"not a safetensors index (expected a \"weight_map\" object): {e.Message}", e);
+        }
+        if (weightMap.Count == 0) throw new CheckpointFormatException(indexPath, "the index names no tensors");
+        return weightMap;
     }
 
     /// <inheritdoc />

@@ -21,12 +21,12 @@ public sealed class TorchSharpReader : ICheckpointReader
         try
         {
             var stored = Scan(path);
-            var rename = PrefixMapping.For(stored.Select(s => s.Info.Name).ToList(), options);
+            var names = PrefixMapping.Apply(stored.Select(s => s.Info.Name).ToList(), options, path);
             var tensors = new List<TensorInfo>();
-            foreach (var (info, offset) in stored)
+            for (var i = 0; i < stored.Count; i++)
             {
-                var renamed = info with { Name = rename(info.Name) };
-                _byName[renamed.Name] = (renamed, offset);
+                var renamed = stored[i].Info with { Name = names[i] };
+                _byName.Add(renamed.Name, (renamed, stored[i].Offset));
                 tensors.Add(renamed);
             }
             Tensors = tensors;
@@ -71,18 +71,24 @@ public sealed class TorchSharpReader : ICheckpointReader
         }
     }
 
+    // Every size read is checked against what is left of the file before it is used, so a damaged or hostile file
+    // (sizes that wrap around and seek backwards) costs one pass over its bytes at most (issue #8).
     private static List<(TensorInfo Info, long Offset)> Scan(string path)
     {
         const string NotTorchSharp = "not a TorchSharp checkpoint (the file does not parse as Module.save output)";
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
+        var length = stream.Length;
         var result = new List<(TensorInfo, long)>();
         try
         {
             var count = Leb128(reader);
-            if (count <= 0 || count > 10_000_000) throw new CheckpointFormatException(path, NotTorchSharp);
+            // Each entry takes at least three bytes (name length, dtype, rank).
+            if (count <= 0 || count > (length - stream.Position) / 3) throw new CheckpointFormatException(path, NotTorchSharp);
             for (long i = 0; i < count; i++)
             {
+                var nameBytes = Leb128Peek(reader);
+                if (nameBytes > length - stream.Position) throw new CheckpointFormatException(path, NotTorchSharp);
                 var name = reader.ReadString();
                 var code = Leb128(reader);
                 var dtype = (torch.ScalarType)code;
@@ -91,25 +97,36 @@ public sealed class TorchSharpReader : ICheckpointReader
                 if (rank > 64) throw new CheckpointFormatException(path, NotTorchSharp);
                 var shape = new long[rank];
                 for (var d = 0; d < rank; d++) shape[d] = Leb128(reader);
-                var info = new TensorInfo(name, dtype, shape);
+                var bytes = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * DTypes.ElementSize(dtype));
                 var offset = stream.Position;
-                if (offset + info.ByteCount > stream.Length) throw new CheckpointFormatException(path, NotTorchSharp);
-                stream.Seek(info.ByteCount, SeekOrigin.Current);
-                result.Add((info, offset));
+                if (bytes > length - offset) throw new CheckpointFormatException(path, NotTorchSharp);
+                stream.Seek(bytes, SeekOrigin.Current);
+                result.Add((new TensorInfo(name, dtype, shape), offset));
             }
         }
-        catch (Exception e) when (e is EndOfStreamException or FormatException or OverflowException or DecoderFallbackException)
+        catch (Exception e) when (e is EndOfStreamException or FormatException or OverflowException or DecoderFallbackException
+                                      or IOException)
         {
             throw new CheckpointFormatException(path, NotTorchSharp, e);
         }
-        if (stream.Position != stream.Length) throw new CheckpointFormatException(path, NotTorchSharp);
+        if (stream.Position != length) throw new CheckpointFormatException(path, NotTorchSharp);
         return result;
     }
 
+    // The length prefix of the next string, without consuming it.
+    private static long Leb128Peek(BinaryReader reader)
+    {
+        var start = reader.BaseStream.Position;
+        var value = Leb128(reader);
+        reader.BaseStream.Position = start;
+        return value;
+    }
+
+    // Non-negative LEB128 values below 2^56 (nine groups of seven bits): anything larger is not a size.
     private static long Leb128(BinaryReader reader)
     {
         long value = 0;
-        for (var shift = 0; shift < 63; shift += 7)
+        for (var shift = 0; shift < 56; shift += 7)
         {
             var b = reader.ReadByte();
             value |= (long)(b & 0x7f) << shift;

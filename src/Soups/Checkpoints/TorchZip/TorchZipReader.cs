@@ -11,10 +11,6 @@ namespace Soups.Checkpoints.TorchZip;
 /// </summary>
 public sealed class TorchZipReader : ICheckpointReader
 {
-    /// <summary>Keys under which training scripts commonly nest the weights, tried in this order.</summary>
-    public static readonly IReadOnlyList<string> NestedStateDictKeys =
-        ["state_dict", "model_state_dict", "model", "module", "net", "network"];
-
     private readonly SafeFileHandle _file;
     private readonly Dictionary<string, (TensorInfo Info, PickledTensor Tensor, ZipEntry Storage)> _byName = new(StringComparer.Ordinal);
 
@@ -43,8 +39,14 @@ public sealed class TorchZipReader : ICheckpointReader
     /// <inheritdoc />
     public IReadOnlyList<TensorInfo> Tensors { get; }
 
-    /// <summary>Where the state dict was found inside the pickle: empty for the top level, else its key path.</summary>
-    public string StateDictLocation { get; private set; } = "";
+    /// <inheritdoc />
+    public string WeightsKey { get; private set; } = "";
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> LeftOut { get; private set; } = [];
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> ForeignGlobals { get; private set; } = [];
 
     /// <inheritdoc />
     public torch.Tensor Read(string name)
@@ -77,62 +79,59 @@ public sealed class TorchZipReader : ICheckpointReader
             && Encoding.ASCII.GetString(ZipDirectory.ReadEntry(_file, order, Path)).Trim() != "little")
             throw new CheckpointFormatException(Path, "big-endian torch.save archives are not supported");
 
-        var root = Unpickler.Load(ZipDirectory.ReadEntry(_file, pickleEntry, Path), Path);
-        var stateDict = Locate(root, options.StateDictKey);
-        var stored = stateDict.Items.Where(kv => kv is { Key: string, Value: PickledTensor })
-            .Select(kv => ((string)kv.Key!, (PickledTensor)kv.Value!)).ToList();
-        if (stored.Count == 0) throw new CheckpointFormatException(Path, "the state dict holds no tensors");
+        var pickle = Unpickler.Load(ZipDirectory.ReadEntry(_file, pickleEntry, Path), Path);
+        ForeignGlobals = pickle.ForeignGlobals;
+        var located = StateDictLocator.Locate(pickle.Root, options.StateDictKey, Path);
+        WeightsKey = located.KeyPath;
+        LeftOut = located.LeftOut;
 
-        var rename = PrefixMapping.For(stored.Select(s => s.Item1).ToList(), options);
-        var tensors = new List<TensorInfo>(stored.Count);
-        foreach (var (storedName, pickled) in stored)
+        var names = PrefixMapping.Apply(located.Weights.Select(w => w.Key).ToList(), options, Path);
+        var tensors = new List<TensorInfo>(names.Length);
+        for (var i = 0; i < names.Length; i++)
         {
-            var info = new TensorInfo(rename(storedName), pickled.Storage.DType, pickled.Shape);
-            if (pickled.Stride.Length != pickled.Shape.Length)
-                throw new CheckpointFormatException(Path, $"tensor '{storedName}': strides do not match its shape");
-            if (!directory.Entries.TryGetValue(prefix + "data/" + pickled.Storage.Key, out var storage))
-                throw new CheckpointFormatException(Path, $"tensor '{storedName}': storage record data/{pickled.Storage.Key} is missing");
-            if (storage.Method != 0)
-                throw new CheckpointFormatException(Path, $"tensor '{storedName}': storage record is compressed; torch.save writes them uncompressed");
-            var needed = (pickled.Offset + pickled.ExtentElements) * DTypes.ElementSize(info.DType);
-            if (pickled.Offset < 0 || needed > storage.Size)
-                throw new CheckpointFormatException(Path, $"tensor '{storedName}': view lies outside its storage (corrupt file)");
-            if (!_byName.TryAdd(info.Name, (info, pickled, storage)))
-                throw new CheckpointFormatException(Path, $"tensor name '{info.Name}' appears twice");
+            var (storedName, value) = located.Weights[i];
+            var pickled = value as PickledTensor ?? throw new CheckpointFormatException(Path,
+                $"tensor '{storedName}' is stored as {value} (a quantized, sparse or other special tensor), which this tool does not read");
+            var info = new TensorInfo(names[i], Check(storedName, pickled), pickled.Shape);
+            _byName.Add(info.Name, (info, pickled, StorageRecord(directory, prefix, storedName, pickled)));
             tensors.Add(info);
         }
         return tensors;
     }
 
-    private PickleDict Locate(object? root, string? keyPath)
+    // Sizes come from the file: every one is checked against what it must fit in before anything is allocated.
+    private torch.ScalarType Check(string name, PickledTensor pickled)
     {
-        if (root is not PickleDict top)
-            throw new CheckpointFormatException(Path, "the pickle holds no dict of tensors (a whole pickled model? save model.state_dict() instead)");
-        if (keyPath != null)
+        var dtype = pickled.Storage.DType ?? throw new CheckpointFormatException(Path,
+            $"tensor '{name}' has storage type {pickled.Storage.ClassName}, which this tool does not read");
+        try
         {
-            var current = top;
-            foreach (var key in keyPath.Split('.', StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!current.TryGet(key, out var next) || next is not PickleDict dict)
-                    throw new CheckpointFormatException(Path, $"no dict at key path '{keyPath}' (top-level keys: {Keys(top)})");
-                current = dict;
-            }
-            StateDictLocation = keyPath;
-            return current;
+            var elements = pickled.Shape.Aggregate(1L, (a, b) => checked(a * b));
+            var extent = checked(pickled.Offset + pickled.ExtentElements);
+            if (elements > 0 && extent > pickled.Storage.ElementCount)
+                throw new CheckpointFormatException(Path, $"tensor '{name}': its view lies outside its storage (corrupt file)");
+            _ = checked(pickled.Storage.ElementCount * DTypes.ElementSize(dtype));
+            // A stride-0 view could claim far more elements than its storage holds; no state dict needs that.
+            if (checked(elements * DTypes.ElementSize(dtype)) > RandomAccess.GetLength(_file))
+                throw new CheckpointFormatException(Path, $"tensor '{name}' claims more bytes than the whole file holds (corrupt file)");
         }
-        if (HasTensors(top)) return top;
-        foreach (var key in NestedStateDictKeys)
+        catch (OverflowException)
         {
-            if (top.TryGet(key, out var nested) && nested is PickleDict dict && HasTensors(dict))
-            {
-                StateDictLocation = key;
-                return dict;
-            }
+            throw new CheckpointFormatException(Path, $"tensor '{name}': sizes overflow (corrupt file)");
         }
-        throw new CheckpointFormatException(Path, $"no state dict found (top-level keys: {Keys(top)}); name it with --key");
+        return dtype;
     }
 
-    private static bool HasTensors(PickleDict dict) => dict.Items.Any(kv => kv.Value is PickledTensor);
-
-    private static string Keys(PickleDict dict) => string.Join(", ", dict.Items.Take(12).Select(kv => kv.Key?.ToString()));
+    private ZipEntry StorageRecord(ZipDirectory directory, string prefix, string name, PickledTensor pickled)
+    {
+        if (!directory.Entries.TryGetValue(prefix + "data/" + pickled.Storage.Key, out var storage))
+            throw new CheckpointFormatException(Path, $"tensor '{name}': storage record data/{pickled.Storage.Key} is missing");
+        if (storage.Method != 0)
+            throw new CheckpointFormatException(Path, $"tensor '{name}': storage record is compressed; torch.save writes them uncompressed");
+        var expected = pickled.Storage.ElementCount * DTypes.ElementSize(pickled.Storage.DType!.Value);
+        if (storage.Size != expected)
+            throw new CheckpointFormatException(Path,
+                $"tensor '{name}': storage record data/{pickled.Storage.Key} holds {storage.Size} bytes where the pickle says {expected} (corrupt file)");
+        return storage;
+    }
 }
