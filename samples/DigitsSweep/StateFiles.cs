@@ -1,4 +1,5 @@
 using Soups.Checkpoints;
+using Soups.FileSystem;
 using TorchSharp;
 
 namespace DigitsSweep;

@@ -1,5 +1,5 @@
 using Serilog;
-using Soups.Souping;
+using Soups.Runs;
 using Spectre.Console;
 
 namespace Soups.Cli;
@@ -19,7 +19,16 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, ILogge
     private bool ShowProgress => Verbosity != Verbosity.Quiet && Error is TerminalSafeWriter { Inner: var inner }
                                  && ReferenceEquals(inner, Console.Error) && !Console.IsErrorRedirected;
 
-    /// <summary>Runs <paramref name="work"/>, showing its progress reports as a bar on stderr when appropriate.</summary>
+    /// <summary>What the engine reports, routed to the log (and progress to <paramref name="progress"/>).</summary>
+    public RunObserver Observer(IProgress<StepProgress>? progress = null) => new()
+    {
+        Info = line => Log.Information("{Line}", line),
+        Detail = line => Log.Debug("{Line}", line),
+        Warning = line => Log.Warning("{Warning}", line),
+        Progress = progress,
+    };
+
+    /// <summary>Runs <paramref name="work"/>, showing its progress reports as bars on stderr when appropriate.</summary>
     public T WithProgress<T>(Func<IProgress<StepProgress>?, T> work)
     {
         if (!ShowProgress) return work(null);
@@ -28,20 +37,6 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, ILogge
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx => work(new BarProgress(ctx)));
     }
-
-    /// <summary>Runs evaluation work with the evaluator's progress shown as a bar, detaching it afterwards.</summary>
-    public T WithProgress<T>(Evaluation.SoupEvaluator evaluator, Func<T> work) => WithProgress(progress =>
-    {
-        evaluator.Progress = progress;
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            evaluator.Progress = null;
-        }
-    });
 
     private sealed class BarProgress(ProgressContext context) : IProgress<StepProgress>
     {

@@ -2,6 +2,8 @@ using System.CommandLine;
 using Serilog;
 using Serilog.Events;
 using Soups.Cli.Commands;
+using Soups.Models;
+using Soups.Strategies;
 
 namespace Soups.Cli;
 
@@ -43,8 +45,9 @@ internal static class CommandRunner
         }
         catch (SoupException e)
         {
-            error.WriteLine($"error: {OneLine(e.Message)}");
-            return e.ExitCode;
+            var (message, code) = Word(e);
+            error.WriteLine($"error: {OneLine(message)}");
+            return code;
         }
         catch (OperationCanceledException)
         {
@@ -69,6 +72,24 @@ internal static class CommandRunner
             return 1;
         }
     }
+
+    /// <summary>
+    /// The engine's errors in this front end's words, with their exit codes: 2 for bad usage or input (the user can fix
+    /// it), 1 when writing failed part way (a full disk). The engine names settings; here they become flags.
+    /// </summary>
+    internal static (string Message, int ExitCode) Word(SoupException error) => error switch
+    {
+        OptionException e => ($"--{e.Setting}: {e.Problem}", BadInput),
+        OutputException { Problem: OutputProblem.Exists } e => ($"{e.Path}: {e.Detail} (use --force to overwrite)", BadInput),
+        OutputException { Problem: OutputProblem.WriteFailed } e => (e.Message, 1),
+        ModelMismatchException { NamesDiffer: true } e => (e.Message + " (rename prefixes with --map-prefix FROM=TO)", BadInput),
+        StrategyNeedsException { Missing: StrategyNeeds.Base } e => (e.Message + " (give it with --base)", BadInput),
+        StrategyNeedsException { Missing: StrategyNeeds.HeldOut } e => (e.Message + " (give --model and --heldout)", BadInput),
+        _ => (error.Message, BadInput),
+    };
+
+    /// <summary>Exit code for bad usage or bad input.</summary>
+    public const int BadInput = 2;
 
     private static Exception Innermost(Exception e) => e.InnerException is null ? e : Innermost(e.InnerException);
 

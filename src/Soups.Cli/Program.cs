@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Soups.Checkpoints;
+using Soups.FileSystem;
 using Soups.Cli;
 
 // SIGINT and SIGTERM cancel the running command, which removes its temporary files and exits 130. A command stuck in

@@ -1,19 +1,18 @@
 using System.CommandLine;
 using Soups.Cli.Commands;
+using Soups.Strategies;
 
 namespace Soups.Cli;
 
 /// <summary>Builds the command tree and runs it; everything a test needs to drive the CLI in-process.</summary>
 public static class SoupCli
 {
-    /// <summary>The root command with every subcommand registered (the one table of commands).</summary>
+    /// <summary>The root command: one command per registered strategy, then compare, eval and inspect.</summary>
     public static RootCommand Build()
     {
         var root = new RootCommand(
             "soup: average fine-tuned checkpoints of one pretrained model into one (model soups, Wortsman et al. 2022).");
-        root.Subcommands.Add(UniformCommand.Create());
-        root.Subcommands.Add(GreedyCommand.Create());
-        root.Subcommands.Add(LearnedCommand.Create());
+        foreach (var strategy in KnownStrategies.All) root.Subcommands.Add(StrategyCommand.Create(strategy));
         root.Subcommands.Add(CompareCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
@@ -32,7 +31,7 @@ public static class SoupCli
         {
             error.WriteLine($"error: {ParseError(parse)}");
             error.WriteLine($"Try '{CommandPath(parse)} --help' for usage.");
-            return SoupException.BadInput;
+            return CommandRunner.BadInput;
         }
         // Signals are the program's to handle (Program.cs): System.CommandLine must not end the process itself.
         var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };

@@ -1,11 +1,16 @@
 using System.CommandLine;
 using Soups.Checkpoints;
+using Soups.FileSystem;
+using Soups.Runs;
 
 namespace Soups.Cli.Commands;
 
-/// <summary>Options every command shares (issue #2, "CLI conventions").</summary>
+/// <summary>Options every command shares (issue #2, "CLI conventions"): the checkpoints, how to read them, output style, device.</summary>
 internal sealed class CommonOptions
 {
+    /// <summary>More threads than this only oversubscribes the machine (100000 made libtorch hang).</summary>
+    public const int MaxThreads = 256;
+
     public Argument<string[]> Checkpoints { get; } = new("checkpoints")
     {
         Description = "Checkpoint files (torch.save .pt/.pth/.bin, .safetensors, *.safetensors.index.json, TorchSharp). " +
@@ -31,9 +36,6 @@ internal sealed class CommonOptions
         Description = $"CPU threads for torch, 1 to {MaxThreads} (default: torch's choice).",
     }.InRange(0, MaxThreads);
 
-    /// <summary>More threads than this only oversubscribes the machine (100000 made libtorch hang).</summary>
-    public const int MaxThreads = 256;
-
     public Option<string> StripPrefix { get; } = new("--strip-prefix")
     {
         Description = "Remove this prefix from tensor names when every name has it (\"\" to keep names as stored).",
@@ -42,7 +44,7 @@ internal sealed class CommonOptions
 
     public Option<string?> Key { get; } = new Option<string?>("--key")
     {
-        Description = "For torch.save files holding more than weights: dotted path of the state dict (e.g. model, ema.state_dict). " +
+        Description = "For torch.save files holding more than weights: dotted path of the weights (e.g. state_dict_ema). " +
                       "Default: whichever of the top level, state_dict, model_state_dict, model, module, net, network holds the most tensors.",
     }.NotEmpty();
 
@@ -52,8 +54,13 @@ internal sealed class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     }.Pairs("FROM=TO", rightMayBeEmpty: true);
 
+    public Option<string?> Base { get; } = new Option<string?>("--base")
+    {
+        Description = "The pretrained checkpoint the ingredients were fine-tuned from: checked like them, never averaged in, recorded in the soup.",
+    }.NotEmpty();
+
     /// <summary>Adds the shared options (and the checkpoints argument) to <paramref name="command"/>.</summary>
-    public void AddTo(Command command, bool device = true)
+    public void AddTo(Command command, bool device = true, bool baseCheckpoint = false, bool baseRequired = false)
     {
         command.Arguments.Add(Checkpoints);
         command.Options.Add(Json);
@@ -67,6 +74,9 @@ internal sealed class CommonOptions
         command.Options.Add(StripPrefix);
         command.Options.Add(Key);
         command.Options.Add(MapPrefix);
+        if (!baseCheckpoint) return;
+        Base.Required = baseRequired;
+        command.Options.Add(Base);
     }
 
     public ReadOptions ReadOptions(ParseResult parse) =>
@@ -74,6 +84,11 @@ internal sealed class CommonOptions
         {
             PrefixRules = (parse.GetValue(MapPrefix) ?? []).Select(PrefixRule.Parse).ToList(),
         };
+
+    /// <summary>The checkpoints to read and how (<c>--base</c> included where the command has it).</summary>
+    public IngredientRequest Ingredients(ParseResult parse) => new(CheckpointPaths(parse), ReadOptions(parse), parse.GetValue(Base));
+
+    public ComputeRequest Compute(ParseResult parse) => new(parse.GetValue(Device)!, parse.GetValue(Threads));
 
     /// <summary>
     /// The checkpoint paths, with <c>@FILE</c> read as one path per line: a line is a path even when it holds spaces or
@@ -85,22 +100,22 @@ internal sealed class CommonOptions
         foreach (var argument in parse.GetValue(Checkpoints) ?? [])
         {
             if (argument.StartsWith('-') && !File.Exists(argument) && !Directory.Exists(argument))
-                throw new SoupException($"unknown option '{argument}'");
-            if (argument.Length == 0) throw new SoupException("an empty checkpoint path was given");
+                throw new UsageException($"unknown option '{argument}'");
+            if (argument.Length == 0) throw new UsageException("an empty checkpoint path was given");
             if (argument.StartsWith('@') && argument.Length > 1 && !File.Exists(argument)) paths.AddRange(ReadList(argument[1..]));
             else paths.Add(argument);
         }
-        if (paths.Count == 0) throw new SoupException("no checkpoints given");
+        if (paths.Count == 0) throw new UsageException("no checkpoints given");
         return paths;
-    }
-
-    private static IEnumerable<string> ReadList(string listPath)
-    {
-        if (!File.Exists(listPath)) throw new SoupException($"@{listPath}: no such list file");
-        Soups.FileSystem.InputFiles.RequireReadable(listPath);
-        return File.ReadAllLines(listPath).Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
     }
 
     public Verbosity Verbosity(ParseResult parse) =>
         parse.GetValue(Quiet) ? Cli.Verbosity.Quiet : parse.GetValue(Verbose) ? Cli.Verbosity.Verbose : Cli.Verbosity.Normal;
+
+    private static List<string> ReadList(string listPath)
+    {
+        if (!File.Exists(listPath)) throw new InputException("@" + listPath, "no such list file");
+        InputFiles.RequireReadable(listPath);
+        return File.ReadAllLines(listPath).Select(l => l.TrimEnd('\r')).Where(l => l.Trim().Length > 0).ToList();
+    }
 }

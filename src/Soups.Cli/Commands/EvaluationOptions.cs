@@ -1,10 +1,10 @@
 using System.CommandLine;
-using Soups.Evaluation;
 using Soups.Models;
+using Soups.Runs;
 
 namespace Soups.Cli.Commands;
 
-/// <summary>Options of commands that evaluate checkpoints: the model, the held-out split, the results cache.</summary>
+/// <summary>Options of commands that evaluate checkpoints: the model, the held-out and test splits, the results cache.</summary>
 internal sealed class EvaluationOptions
 {
     public const string DefaultResults = "soup-evals.jsonl";
@@ -32,7 +32,11 @@ internal sealed class EvaluationOptions
         Description = "A 0/1 .npy mask over the held-out examples in their canonical order (e.g. the paper's ImageNet2p mask).",
     };
 
-    public Option<int> BatchSize { get; }
+    public Option<int> BatchSize { get; } = new Option<int>("--batch-size")
+    {
+        Description = "Examples per forward pass.",
+        DefaultValueFactory = _ => 128,
+    }.InRange(1, 1 << 20);
 
     public Option<string[]> Results { get; } = new Option<string[]>("--results")
     {
@@ -47,52 +51,43 @@ internal sealed class EvaluationOptions
         DefaultValueFactory = _ => "fp32",
     };
 
-    /// <summary>The options; <paramref name="batchSize"/> is <c>--batch-size</c>'s default (256 where it is also the learned soup's).</summary>
-    public EvaluationOptions(int batchSize = 128, string batchSizeDescription = "Examples per forward pass.")
+    public Option<string[]> Tests { get; } = new Option<string[]>("--test")
     {
-        BatchSize = new Option<int>("--batch-size") { Description = batchSizeDescription, DefaultValueFactory = _ => batchSize }
-            .InRange(1, 1 << 20);
-        Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+        Description = "A test split to report, NAME=PATH (tensor file or image folder); repeatable. Never used for choices.",
+    }.Check(specs => specs.Any(s => s.Length == 0 || s.EndsWith('=')) ? "expected NAME=PATH" : null);
+
+    public EvaluationOptions() => Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+
+    public void AddTo(Command command, bool tests = true)
+    {
+        foreach (var option in new Option[] { Model, HeldOut, Preprocess, Subset, BatchSize, Results, NoCache, Precision })
+            command.Options.Add(option);
+        if (tests) command.Options.Add(Tests);
     }
 
-    public IModelFamily Family(ParseResult parse) => KnownModels.Resolve(parse.GetValue(Model)!, parse.GetValue(Precision) switch
-    {
-        "fp16" => TorchSharp.torch.ScalarType.Float16,
-        "bf16" => TorchSharp.torch.ScalarType.BFloat16,
-        _ => TorchSharp.torch.ScalarType.Float32,
-    });
+    /// <summary>The evaluation settings the run needs.</summary>
+    public EvaluationRequest Request(ParseResult parse) => new(
+        parse.GetValue(Model)!, parse.GetValue(HeldOut)!, parse.GetValue(Preprocess), parse.GetValue(Subset), TestSplits(parse),
+        parse.GetValue(BatchSize), ResultsFiles(parse), parse.GetValue(Precision)!);
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(Model);
-        command.Options.Add(HeldOut);
-        command.Options.Add(Preprocess);
-        command.Options.Add(Subset);
-        command.Options.Add(BatchSize);
-        command.Options.Add(Results);
-        command.Options.Add(NoCache);
-        command.Options.Add(Precision);
-    }
-
-    public EvaluationCache Cache(ParseResult parse)
-    {
-        if (parse.GetValue(NoCache)) return EvaluationCache.None;
-        var files = ResultsFiles(parse);
-        foreach (var file in files.Where(f => File.Exists(f) || Directory.Exists(f))) Soups.FileSystem.InputFiles.RequireReadable(file);
-        if (Directory.Exists(files[0])) throw new SoupException($"--results {files[0]}: is a folder");
-        return new EvaluationCache(files);
-    }
-
-    public IHeldOutSplit OpenHeldOut(ParseResult parse, int threads) =>
-        HeldOutSplits.Open(parse.GetValue(HeldOut)!, parse.GetValue(Preprocess), parse.GetValue(Subset), threads);
-
-    public int BatchSizeValue(ParseResult parse) => parse.GetValue(BatchSize);
-
-    /// <summary>The results files in use (empty with --no-cache).</summary>
-    public IReadOnlyList<string> ResultsFiles(ParseResult parse)
+    private IReadOnlyList<string> ResultsFiles(ParseResult parse)
     {
         if (parse.GetValue(NoCache)) return [];
         var files = parse.GetValue(Results);
         return files is { Length: > 0 } ? files : [DefaultResults];
+    }
+
+    private List<(string Name, string Path)> TestSplits(ParseResult parse)
+    {
+        var result = new List<(string, string)>();
+        foreach (var text in parse.GetValue(Tests) ?? [])
+        {
+            var at = text.IndexOf('=');
+            var (name, path) = at > 0 ? (text[..at], text[(at + 1)..]) : (Path.GetFileNameWithoutExtension(text), text);
+            if (result.Any(r => r.Item1 == name)) throw new OptionException("test", $"name '{name}' given twice");
+            if (!File.Exists(path) && !Directory.Exists(path)) throw new OptionException("test", $"{name}: {path}: no such file or folder");
+            result.Add((name, path));
+        }
+        return result;
     }
 }

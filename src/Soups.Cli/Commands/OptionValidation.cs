@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 
 namespace Soups.Cli.Commands;
 
@@ -16,19 +15,7 @@ internal static class OptionValidation
         {
             var value = result.GetValueOrDefault<int>();
             if (value < min || value > max)
-                result.AddError($"{option.Name} must be between {min} and {max}, got {value}");
-        });
-        return option;
-    }
-
-    /// <summary>Requires a finite number that is at least <paramref name="min"/>.</summary>
-    public static Option<double> FiniteAtLeast(this Option<double> option, double min)
-    {
-        option.Validators.Add(result =>
-        {
-            var value = result.GetValueOrDefault<double>();
-            if (!double.IsFinite(value) || value < min)
-                result.AddError($"{option.Name} must be a finite number >= {min.ToString(CultureInfo.InvariantCulture)}, got {value.ToString(CultureInfo.InvariantCulture)}");
+                result.AddError($"{option.Name}: must be between {min} and {max}, got {value}");
         });
         return option;
     }
@@ -38,7 +25,7 @@ internal static class OptionValidation
     {
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<T>() is string { Length: 0 }) result.AddError($"{option.Name} must not be empty");
+            if (result.GetValueOrDefault<T>() is string { Length: 0 }) result.AddError($"{option.Name}: must not be empty");
         });
         return option;
     }

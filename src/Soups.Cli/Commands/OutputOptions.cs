@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Soups.Baking;
 using Soups.Checkpoints;
-using Soups.Souping;
 
 namespace Soups.Cli.Commands;
 
@@ -13,7 +13,7 @@ internal sealed class OutputOptions
         Required = true,
     }.NotEmpty().Check(p => p.Contains('\uFFFD') ? "the name is not valid UTF-8; choose another" : null);
 
-    public Option<bool> Force { get; } = new("--force", "-f") { Description = "Overwrite the output if it exists." };
+    public Option<bool> Force { get; } = new("--force", "-f") { Description = "Overwrite the output (and its report) if it exists." };
 
     public Option<string?> Format { get; } = new Option<string?>("--format")
     {
@@ -34,20 +34,10 @@ internal sealed class OutputOptions
         command.Options.Add(DType);
     }
 
-    /// <summary>
-    /// Validates the output settings before any work starts. Whether the output is one of the inputs is checked by
-    /// file identity once the inputs are open (<see cref="Soups.FileSystem.InputGuard"/>).
-    /// </summary>
+    /// <summary>Where and how to write the soup.</summary>
     public SoupOutput Resolve(ParseResult parse)
     {
-        var path = parse.GetValue(Output)!;
-        var force = parse.GetValue(Force);
-        var format = parse.GetValue(Format);
-        if (Directory.Exists(path)) throw new SoupException($"{path}: is a folder");
-        if (File.Exists(path) && !force) throw new SoupException($"{path}: already exists (use --force to overwrite)");
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder)) throw new SoupException($"{path}: folder {folder} does not exist");
         var dtypeName = parse.GetValue(DType);
-        return new SoupOutput(path, format, force, dtypeName is null ? null : DTypes.Parse(dtypeName));
+        return new SoupOutput(parse.GetValue(Output)!, parse.GetValue(Format), parse.GetValue(Force), dtypeName is null ? null : DTypes.Parse(dtypeName));
     }
 }

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 using Soups.Evaluation;
+using Soups.Runs;
 
 namespace Soups.Cli.Reports;
 
 /// <summary><c>report.md</c>: a table like the paper's (method, held-out and test accuracies, inference cost).</summary>
 internal static class MarkdownReport
 {
-    public static string Render(ComparisonReport report)
+    public static string Render(ComparisonResult report, string plotFile)
     {
         var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
@@ -24,7 +25,7 @@ internal static class MarkdownReport
         text.AppendLine("## Ingredients");
         text.AppendLine();
         text.AppendLine(Table(report.Ingredients, report.Tests, withCost: false));
-        text.AppendLine($"![held-out vs test accuracy]({Path.GetFileName(report.Plot)})");
+        text.AppendLine($"![held-out vs test accuracy]({plotFile})");
         return text.ToString();
     }
 

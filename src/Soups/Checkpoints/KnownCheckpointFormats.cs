@@ -41,7 +41,7 @@ public static class KnownCheckpointFormats
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new SoupException($"{path}: cannot read ({e.Message})", SoupException.BadInput, e);
+            throw new InputException(path, $"cannot read ({e.Message})", e);
         }
         var span = head.AsSpan(0, read);
         if (read == 0) throw new CheckpointFormatException(path, "empty file");
@@ -57,7 +57,7 @@ public static class KnownCheckpointFormats
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                throw new SoupException($"{path}: cannot read ({e.Message})", SoupException.BadInput, e);
+                throw new InputException(path, $"cannot read ({e.Message})", e);
             }
         }
         throw new CheckpointFormatException(path, "not a checkpoint this tool reads (torch.save zip, safetensors, sharded safetensors index, TorchSharp)");
@@ -85,7 +85,7 @@ public static class KnownCheckpointFormats
         if (explicitName != null)
         {
             return All.FirstOrDefault(f => f.Writer != null && string.Equals(f.Name, explicitName, StringComparison.OrdinalIgnoreCase))
-                ?? throw new SoupException($"unknown output format '{explicitName}' (choose {string.Join(", ", WritableNames)})");
+                ?? throw new OptionException("format", $"unknown output format '{explicitName}' (choose {string.Join(", ", WritableNames)})");
         }
         return All.FirstOrDefault(f => f.OutputExtensions.Any(e => path.EndsWith(e, StringComparison.OrdinalIgnoreCase)))
             ?? Safetensors;
@@ -98,6 +98,6 @@ public static class KnownCheckpointFormats
         if (index.Length == 1) return index[0];
         var single = Directory.GetFiles(folder, "*.safetensors");
         if (index.Length == 0 && single.Length == 1) return single[0];
-        throw new SoupException($"{folder}: is a folder; name a checkpoint file or a *.safetensors.index.json inside it");
+        throw new InputException(folder, "is a folder; name a checkpoint file or a *.safetensors.index.json inside it");
     }
 }

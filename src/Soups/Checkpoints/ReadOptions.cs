@@ -28,7 +28,7 @@ public sealed record PrefixRule(string From, string To)
     public static PrefixRule Parse(string text)
     {
         var at = text.IndexOf('=');
-        if (at <= 0) throw new SoupException($"--map-prefix: expected FROM=TO, got '{text}'");
+        if (at <= 0) throw new OptionException("map-prefix", $"expected FROM=TO, got '{text}'");
         return new PrefixRule(text[..at], text[(at + 1)..]);
     }
 }

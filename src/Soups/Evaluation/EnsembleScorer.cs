@@ -1,5 +1,5 @@
+using Soups.Ingredients;
 using Soups.Models;
-using Soups.Souping;
 using TorchSharp;
 
 namespace Soups.Evaluation;
@@ -35,7 +35,7 @@ public sealed class EnsembleScorer(IModel model, int batchSize)
                 var logits = new torch.Tensor[splits.Count];
                 for (var s = 0; s < splits.Count; s++)
                 {
-                    var (l, y) = new Evaluator(model, splits[s], batchSize).AllLogits(cancellation);
+                    var (l, y) = new ModelPass(model, splits[s], batchSize).AllLogits(cancellation);
                     logits[s] = l;
                     if (labels[s] is null) labels[s] = y;
                     else y.Dispose();
@@ -46,15 +46,15 @@ public sealed class EnsembleScorer(IModel model, int batchSize)
                 else
                 {
                     using var candidate = (greedy[0]! + logits[0]) / (members.Count + 1);
-                    var score = Evaluator.FromLogits(candidate, labels[0]!).Accuracy;
-                    keep = accept == AcceptRule.Greater ? score > greedyAccuracy : score >= greedyAccuracy;
+                    var score = ModelPass.FromLogits(candidate, labels[0]!).Accuracy;
+                    keep = accept.Accepts(score, greedyAccuracy);
                 }
                 if (keep)
                 {
                     for (var s = 0; s < splits.Count; s++) Accumulate(greedy, s, logits[s]);
                     members.Add(reader.Path);
                     using var mean = greedy[0]! / members.Count;
-                    greedyAccuracy = Evaluator.FromLogits(mean, labels[0]!).Accuracy;
+                    greedyAccuracy = ModelPass.FromLogits(mean, labels[0]!).Accuracy;
                 }
                 foreach (var l in logits) l.Dispose();
             }
@@ -81,7 +81,7 @@ public sealed class EnsembleScorer(IModel model, int batchSize)
         EvalResult Score(int s)
         {
             using var mean = sums[s]! / count;
-            return Evaluator.FromLogits(mean, labels[s]!);
+            return ModelPass.FromLogits(mean, labels[s]!);
         }
         return new ScoreRow(name, "ensemble", count, Score(0), tests.Select((t, i) => (t.Name, Score(i + 1))).ToDictionary(p => p.Name, p => p.Item2));
     }

@@ -25,6 +25,8 @@ public sealed class EvaluationCache
     /// <summary>Reads <paramref name="files"/> (missing ones are empty); new results go to the first.</summary>
     public EvaluationCache(IReadOnlyList<string> files)
     {
+        foreach (var file in files.Where(f => File.Exists(f) || Directory.Exists(f))) InputFiles.RequireReadable(file);
+        if (files.Count > 0 && Directory.Exists(files[0])) throw new OutputException(files[0], OutputProblem.IsFolder, "is a folder");
         _appendTo = files.Count > 0 ? files[0] : null;
         foreach (var file in files.Where(File.Exists))
         {
@@ -47,7 +49,7 @@ public sealed class EvaluationCache
 
     private EvaluationCache() => _enabled = false;
 
-    /// <summary>A cache that neither reads nor writes nor remembers (<c>--no-cache</c>).</summary>
+    /// <summary>A cache that neither reads nor writes nor remembers (no results files).</summary>
     public static EvaluationCache None { get; } = new();
 
     /// <summary>Every record read or added.</summary>

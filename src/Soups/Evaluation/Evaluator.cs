@@ -1,126 +1,99 @@
+using Soups.Checkpoints;
 using Soups.Models;
-using Soups.Souping;
 using TorchSharp;
 
 namespace Soups.Evaluation;
 
-/// <summary>Runs a model over a held-out split: top-1 accuracy and mean cross-entropy.</summary>
-public sealed class Evaluator(IModel model, IHeldOutSplit split, int batchSize)
+/// <summary>
+/// Scores weights — checkpoint files and in-memory soups — on splits with one model: it loads them into the model
+/// and runs a <see cref="ModelPass"/>. A checkpoint's score is reused from the results files when its content, the
+/// split and the model are unchanged (issue #3), and from memory within one run (so baselines never evaluate an
+/// ingredient twice, even without a results file; issue #9).
+/// </summary>
+public sealed class Evaluator : IDisposable
 {
-    /// <summary>The model evaluated (its weights are whatever was last assigned).</summary>
-    public IModel Model { get; } = model;
+    private readonly IModelFamily _family;
+    private readonly int _batchSize;
+    private readonly string _prefixRules;
 
-    /// <summary>The split evaluated on.</summary>
-    public IHeldOutSplit Split { get; } = split;
-
-    /// <summary>Evaluates the model's current weights.</summary>
-    public EvalResult Run(IProgress<StepProgress>? progress = null, CancellationToken cancellation = default)
+    /// <summary>Builds the model for checkpoints laid out as <paramref name="layout"/>.</summary>
+    /// <param name="family">The architecture.</param>
+    /// <param name="layout">The checkpoints' tensors.</param>
+    /// <param name="device">Where the model runs.</param>
+    /// <param name="batchSize">Examples per forward pass.</param>
+    /// <param name="cache">Results to reuse and extend.</param>
+    /// <param name="readOptions">How checkpoints were read: prefix rules change which tensor the model gets, so they are
+    /// part of what identifies a result.</param>
+    public Evaluator(IModelFamily family, IReadOnlyList<TensorInfo> layout, torch.Device device, int batchSize,
+        EvaluationCache cache, ReadOptions? readOptions = null)
     {
-        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be positive");
-        long correct = 0;
-        double lossSum = 0;
-        var seen = 0;
-        foreach (var (batchInputs, batchLabels) in Split.Batches(batchSize))
-        {
-            // The split creates each batch; this loop owns and releases it.
-            using var inputs = batchInputs;
-            using var labels = batchLabels;
-            cancellation.ThrowIfCancellationRequested();
-            using var scope = torch.NewDisposeScope();
-            var logits = Logits(inputs);
-            if (seen == 0) CheckLabels(logits.shape[1], "the model");
-            var y = labels.to(Model.Device);
-            lossSum += torch.nn.functional.cross_entropy(logits, y, reduction: torch.nn.Reduction.Sum).to(torch.float64).item<double>();
-            correct += logits.argmax(1).eq(y).sum().item<long>();
-            seen += (int)labels.shape[0];
-            progress?.Report(new StepProgress("evaluating", seen, Split.Count));
-        }
-        if (seen == 0) throw new SoupException($"{Split.Description}: the split is empty");
-        // NaN logits (NaN weights or inputs) make argmax meaningless: such a model has no accuracy, and loses every comparison.
-        var accuracy = double.IsNaN(lossSum) ? double.NaN : (double)correct / seen;
-        return new EvalResult(accuracy, lossSum / seen, seen, correct);
+        _family = family;
+        _batchSize = batchSize;
+        _prefixRules = string.Join(",", (readOptions?.PrefixRules ?? []).Select(r => $"{r.From}={r.To}"));
+        Cache = cache;
+        Model = family.Create(layout, device);
+        WeightLoading.RequireMatch(Model, layout, "checkpoints");
     }
 
-    /// <summary>The logits of the whole split (float32, CPU, [count, classes]) and its labels, in split order.</summary>
-    public (torch.Tensor Logits, torch.Tensor Labels) AllLogits(CancellationToken cancellation = default)
+    /// <summary>Examples per forward pass.</summary>
+    public int BatchSize => _batchSize;
+
+    /// <summary>The architecture's name and identity, as reports show it.</summary>
+    public IModelFamily Family => _family;
+
+    /// <summary>The model all scores come from.</summary>
+    public IModel Model { get; }
+
+    /// <summary>The results cache in use.</summary>
+    public EvaluationCache Cache { get; }
+
+    /// <summary>Told once per checkpoint or candidate whose loss is not finite (NaN or Inf weights or inputs).</summary>
+    public Action<string>? OnWarning { get; set; }
+
+    private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Sha256, string Weights, string Split), EvalResult> _memo = [];
+
+    /// <summary>Progress of each evaluation pass, if anyone listens.</summary>
+    public IProgress<StepProgress>? Progress { get; set; }
+
+    /// <summary>Checks that <paramref name="split"/>'s examples and labels fit the model (one example, no real work).</summary>
+    public void Probe(IHeldOutSplit split) => new ModelPass(Model, split, _batchSize).Probe($"--model {_family.Name}");
+
+    /// <summary>Scores a checkpoint file on <paramref name="split"/>, from memory or the results files when possible.</summary>
+    public EvalResult Score(ICheckpointReader checkpoint, IHeldOutSplit split, CancellationToken cancellation = default)
     {
-        var logits = new List<torch.Tensor>();
-        var labels = new List<torch.Tensor>();
-        try
-        {
-            foreach (var (batchInputs, batchLabels) in Split.Batches(batchSize))
-            {
-                labels.Add(batchLabels);
-                using var inputs = batchInputs;
-                cancellation.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                logits.Add(Logits(inputs).cpu().MoveToOuterDisposeScope());
-                if (logits.Count == 1) CheckLabels(logits[0].shape[1], "the model");
-            }
-            return (torch.cat(logits, 0), torch.cat(labels, 0));
-        }
-        finally
-        {
-            foreach (var t in logits.Concat(labels)) t.Dispose();
-        }
+        var (sha, size, modified) = ContentHash.Of(checkpoint, Cache);
+        var weights = WeightsView(checkpoint);
+        if (_memo.TryGetValue((sha, weights, split.Fingerprint), out var known)) return known;
+        if (Cache.Find(sha, weights, split.Fingerprint, _family.Identity) is { } hit)
+            return _memo[(sha, weights, split.Fingerprint)] = new EvalResult(hit.Accuracy, hit.Loss, hit.Count, hit.Correct) { Cached = true };
+        WeightLoading.Load(Model, checkpoint);
+        var result = Warn(checkpoint.Path, split, new ModelPass(Model, split, _batchSize).Run(Progress, cancellation));
+        Cache.Add(new EvaluationRecord(Path.GetFullPath(checkpoint.Path), sha, size, modified, split.Fingerprint,
+            _family.Identity, result.Accuracy, result.Loss, result.Count, result.Correct, DateTimeOffset.UtcNow,
+            "soup " + ToolVersion.Text, weights.Length == 0 ? null : weights));
+        return _memo[(sha, weights, split.Fingerprint)] = result;
     }
 
-    /// <summary>Accuracy and mean cross-entropy of given logits (e.g. an ensemble's mean logits).</summary>
-    public static EvalResult FromLogits(torch.Tensor logits, torch.Tensor labels)
+    /// <summary>Scores in-memory weights (a candidate soup); never cached.</summary>
+    public EvalResult Score(IReadOnlyDictionary<string, torch.Tensor> state, string label, IHeldOutSplit split,
+        CancellationToken cancellation = default)
     {
-        using var scope = torch.NewDisposeScope();
-        var count = (int)labels.shape[0];
-        var correct = logits.argmax(1).eq(labels).sum().item<long>();
-        var loss = torch.nn.functional.cross_entropy(logits.to(torch.float32), labels).to(torch.float64).item<double>();
-        return new EvalResult((double)correct / count, loss, count, correct);
+        WeightLoading.Load(Model, state, label);
+        return Warn(label, split, new ModelPass(Model, split, _batchSize).Run(Progress, cancellation));
     }
 
-    /// <summary>
-    /// Checks, before any real work, that the split's examples fit the model: one example goes through the forward
-    /// pass, and the labels must be class indices the model has (issue #8: one line naming the split, its input shape
-    /// and the model, instead of a libtorch error).
-    /// </summary>
-    public void Probe(string modelName)
+    /// <inheritdoc />
+    public void Dispose() => Model.Dispose();
+
+    private EvalResult Warn(string what, IHeldOutSplit split, EvalResult result)
     {
-        if (Split.Count == 0) throw new SoupException($"{Split.Description}: the split is empty");
-        var (inputs, labels) = Split.Batch([0]);
-        using (inputs)
-        using (labels)
-        {
-            using var scope = torch.NewDisposeScope();
-            var logits = Logits(inputs, modelName);
-            CheckLabels(logits.shape[1], modelName);
-        }
+        if (!double.IsFinite(result.Loss) && _warned.Add(what))
+            OnWarning?.Invoke($"{what}: the loss on {split.Description} is {result.Loss} (NaN or Inf in its weights or the inputs?); it ranks last");
+        return result;
     }
 
-    // The split knows its label range up front, so this costs nothing per pass.
-    private void CheckLabels(long classes, string modelName)
-    {
-        var (min, max) = Split.LabelRange;
-        if (min < 0 || max >= classes)
-            throw new SoupException($"{Split.Description}: labels must lie in [0, {classes - 1}] for {modelName} " +
-                                    $"({classes} classes), found {(min < 0 ? min : max)}");
-    }
-
-    /// <summary>Float32 logits of one batch, on the model's device.</summary>
-    public torch.Tensor Logits(torch.Tensor inputs, string? modelName = null)
-    {
-        torch.Tensor output;
-        try
-        {
-            output = Model.Forward(inputs.to(Model.Device));
-        }
-        catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or InvalidOperationException)
-        {
-            var reason = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? e.GetType().Name;
-            throw new SoupException($"{Split.Description}: inputs of shape [{string.Join(", ", Split.InputShape)}] do not fit " +
-                                    $"{modelName ?? "the model"} ({reason})", SoupException.BadInput, e);
-        }
-        using (output)
-        {
-            if (output.dim() != 2)
-                throw new SoupException($"{modelName ?? "the model"} returned logits of shape [{string.Join(", ", output.shape)}]; expected [batch, classes]");
-            return output.to(torch.float32);
-        }
-    }
+    // Which weights inside a file were scored: a training checkpoint holds several (state_dict, state_dict_ema).
+    private string WeightsView(ICheckpointReader checkpoint) =>
+        checkpoint.WeightsKey.Length == 0 && _prefixRules.Length == 0 ? "" : $"key={checkpoint.WeightsKey};map={_prefixRules}";
 }

@@ -10,7 +10,7 @@ public static class HeldOutSplits
         if (Directory.Exists(path))
         {
             if (preprocess is null)
-                throw new SoupException($"{path}: an image folder needs --preprocess ({string.Join(", ", ImagePreprocessing.Presets.Select(p => p.Name))})");
+                throw new OptionException("preprocess", $"{path} is an image folder: name a preprocessing ({string.Join(", ", ImagePreprocessing.Presets.Select(p => p.Name))})");
             return ImageFolderSplit.Open(path, ImagePreprocessing.Named(preprocess), mask, maskPath, threads);
         }
         FileSystem.InputFiles.RequireReadable(path);

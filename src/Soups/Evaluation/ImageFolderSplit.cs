@@ -59,7 +59,7 @@ public sealed class ImageFolderSplit : IHeldOutSplit
     {
         var classes = Directory.GetDirectories(root).Select(Path.GetFileName).OfType<string>()
             .Order(StringComparer.Ordinal).ToList();
-        if (classes.Count == 0) throw new SoupException($"{root}: no class sub-folders (expected the ImageFolder layout ROOT/CLASS/IMAGE)");
+        if (classes.Count == 0) throw new InputException(root, "no class sub-folders (expected the ImageFolder layout ROOT/CLASS/IMAGE)");
         var all = new List<(string, int)>();
         for (var label = 0; label < classes.Count; label++)
         {
@@ -68,11 +68,11 @@ public sealed class ImageFolderSplit : IHeldOutSplit
                 .Order(StringComparer.Ordinal);
             all.AddRange(files.Select(f => (f, label)));
         }
-        if (all.Count == 0) throw new SoupException($"{root}: no images found");
+        if (all.Count == 0) throw new InputException(root, "no images found");
         // .NET reads file names as UTF-8; a name that is not cannot be opened by the name it was listed under.
         var unreadable = all.FirstOrDefault(s => s.Item1.Contains('\uFFFD') && !File.Exists(s.Item1));
         if (unreadable.Item1 != null)
-            throw new SoupException($"{unreadable.Item1}: the file name is not valid UTF-8; rename it");
+            throw new InputException(unreadable.Item1, "the file name is not valid UTF-8; rename it");
         var samples = all;
         if (mask != null)
         {
@@ -108,7 +108,7 @@ public sealed class ImageFolderSplit : IHeldOutSplit
             {
                 _preprocessing.Apply(Samples[indices[i]].Path, buffer.AsSpan(i * perImage, perImage));
             }
-            catch (Exception e) when (e is SoupException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is InputException or IOException or UnauthorizedAccessException)
             {
                 failures[i] = e;
             }
@@ -117,7 +117,7 @@ public sealed class ImageFolderSplit : IHeldOutSplit
         if (!failures.IsEmpty)
         {
             var first = failures[failures.Keys.Min()];
-            throw first as SoupException ?? new SoupException($"{Samples[indices[failures.Keys.Min()]].Path}: cannot read image ({first.Message})", SoupException.BadInput, first);
+            throw first as InputException ?? new InputException(Samples[indices[failures.Keys.Min()]].Path, $"cannot read image ({first.Message})", first);
         }
         var inputs = torch.tensor(buffer, [indices.Count, 3, crop, crop]);
         var labels = torch.tensor(indices.Select(i => (long)Samples[i].Label).ToArray());

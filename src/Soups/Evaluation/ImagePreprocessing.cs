@@ -22,7 +22,7 @@ public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop
     /// <summary>Looks a preset up by name.</summary>
     public static ImagePreprocessing Named(string name) =>
         Presets.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new SoupException($"--preprocess: unknown preset '{name}' (choose {string.Join(", ", Presets.Select(p => p.Name))})");
+        ?? throw new OptionException("preprocess", $"unknown preset '{name}' (choose {string.Join(", ", Presets.Select(p => p.Name))})");
 
     /// <summary>Decodes <paramref name="path"/> and writes its 3×Crop×Crop CHW floats into <paramref name="destination"/>.</summary>
     public void Apply(string path, Span<float> destination)
@@ -34,7 +34,7 @@ public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop
             ? (ResizeShorter, (int)((long)ResizeShorter * height / width))
             : ((int)((long)ResizeShorter * width / height), ResizeShorter);
         using var resized = decoded.Resize(new SKImageInfo(newWidth, newHeight, SKColorType.Rgba8888, SKAlphaType.Unpremul), Sampling)
-            ?? throw new SoupException($"{path}: image could not be resized");
+            ?? throw new InputException(path, "image could not be resized");
         // torchvision CenterCrop: offsets round half to even (Python's round).
         var top = (int)Math.Round((newHeight - Crop) / 2.0, MidpointRounding.ToEven);
         var left = (int)Math.Round((newWidth - Crop) / 2.0, MidpointRounding.ToEven);
@@ -54,8 +54,8 @@ public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop
 
     private static SKBitmap Decode(string path)
     {
-        using var codec = SKCodec.Create(path) ?? throw new SoupException($"{path}: cannot decode image (not an image, or damaged)");
-        if (codec.Info.Width <= 0 || codec.Info.Height <= 0) throw new SoupException($"{path}: image has no pixels");
+        using var codec = SKCodec.Create(path) ?? throw new InputException(path, "cannot decode image (not an image, or damaged)");
+        if (codec.Info.Width <= 0 || codec.Info.Height <= 0) throw new InputException(path, "image has no pixels");
         // Unpremultiplied RGBA: colour values as stored, alpha ignored later (PIL's convert("RGB") drops alpha too).
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         var bitmap = new SKBitmap(info);
@@ -64,9 +64,9 @@ public sealed record ImagePreprocessing(string Name, int ResizeShorter, int Crop
         if (result != SKCodecResult.Success)
         {
             bitmap.Dispose();
-            throw new SoupException(result == SKCodecResult.IncompleteInput
-                ? $"{path}: the image file is truncated"
-                : $"{path}: cannot decode image ({result})");
+            throw new InputException(path, result == SKCodecResult.IncompleteInput
+                ? "the image file is truncated"
+                : $"cannot decode image ({result})");
         }
         return bitmap;
     }

@@ -9,8 +9,9 @@ namespace Soups.Evaluation;
 /// </summary>
 public sealed partial class SubsetMask
 {
-    private SubsetMask(bool[] selected, string fingerprint)
+    private SubsetMask(string path, bool[] selected, string fingerprint)
     {
+        Path = path;
         Selected = selected;
         Fingerprint = fingerprint;
         SelectedIndices = Enumerable.Range(0, selected.Length).Where(i => selected[i]).ToArray();
@@ -22,16 +23,19 @@ public sealed partial class SubsetMask
     /// <summary>Indices of the selected examples, ascending.</summary>
     public IReadOnlyList<int> SelectedIndices { get; }
 
+    /// <summary>The mask file.</summary>
+    public string Path { get; }
+
     /// <summary>Content hash of the mask file.</summary>
     public string Fingerprint { get; }
 
     /// <summary>Reads a 1-D <c>.npy</c> of bool, integer or float 0/1 values.</summary>
     public static SubsetMask Load(string path)
     {
-        if (!File.Exists(path)) throw new SoupException($"{path}: no such file");
+        FileSystem.InputFiles.RequireReadable(path);
         var bytes = File.ReadAllBytes(path);
         if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
-            throw new SoupException($"{path}: not a .npy file");
+            throw new InputException(path, "not a .npy file");
         int major = bytes[6];
         var headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : (int)BitConverter.ToUInt32(bytes, 8);
         var headerStart = major == 1 ? 10 : 12;
@@ -39,9 +43,9 @@ public sealed partial class SubsetMask
         var descr = Descr().Match(header).Groups[1].Value;
         var shape = Shape().Match(header);
         if (header.Contains("'fortran_order': True", StringComparison.Ordinal) && shape.Groups[2].Success && shape.Groups[2].Value.Length > 0)
-            throw new SoupException($"{path}: Fortran-ordered arrays are not supported");
+            throw new InputException(path, "Fortran-ordered arrays are not supported");
         if (!shape.Success || shape.Groups[2].Value.Trim().Length > 0)
-            throw new SoupException($"{path}: the mask must be a 1-D array");
+            throw new InputException(path, "the mask must be a 1-D array");
         var count = long.Parse(shape.Groups[1].Value);
         var data = bytes.AsSpan(headerStart + headerLength);
         var width = descr switch
@@ -51,9 +55,9 @@ public sealed partial class SubsetMask
             "<i4" or "<u4" => 4,
             "<i8" or "<u8" or "<f8" => 8,
             "<f4" => 4,
-            _ => throw new SoupException($"{path}: mask dtype {descr} is not bool, little-endian integer or float"),
+            _ => throw new InputException(path, $"mask dtype {descr} is not bool, little-endian integer or float"),
         };
-        if (data.Length < count * width) throw new SoupException($"{path}: truncated .npy data");
+        if (data.Length < count * width) throw new InputException(path, "truncated .npy data");
         var selected = new bool[count];
         for (var i = 0; i < count; i++)
         {
@@ -70,17 +74,17 @@ public sealed partial class SubsetMask
                     _ => BitConverter.ToInt64(data.Slice(i * 8, 8)),
                 },
             };
-            if (value is not (0 or 1)) throw new SoupException($"{path}: mask values must be 0 or 1 (found {value} at {i})");
+            if (value is not (0 or 1)) throw new InputException(path, $"mask values must be 0 or 1 (found {value} at {i})");
             selected[i] = value == 1;
         }
-        return new SubsetMask(selected, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        return new SubsetMask(path, selected, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
     }
 
     /// <summary>Throws unless the mask has one entry per example.</summary>
     public void CheckLength(long examples, string what)
     {
         if (Selected.Count != examples)
-            throw new SoupException($"--subset: the mask has {Selected.Count} entries but {what} has {examples} examples");
+            throw new InputException(Path, $"the mask has {Selected.Count} entries but {what} has {examples} examples");
     }
 
     [GeneratedRegex(@"'descr':\s*'([^']+)'")]

@@ -55,14 +55,14 @@ public sealed class TensorFileSplit : IHeldOutSplit
         using var reader = KnownCheckpointFormats.Open(path, ReadOptions.Default with { StripPrefix = "" });
         var byName = reader.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         if (!byName.TryGetValue("inputs", out var inputInfo) || !byName.TryGetValue("labels", out var labelInfo))
-            throw new SoupException($"{path}: a held-out tensor file needs tensors 'inputs' and 'labels' (found: {string.Join(", ", byName.Keys.Take(8))})");
+            throw new InputException(path, $"a held-out tensor file needs tensors 'inputs' and 'labels' (found: {string.Join(", ", byName.Keys.Take(8))})");
         if (labelInfo.IsFloatingPoint || labelInfo.DType == torch.ScalarType.Bool)
-            throw new SoupException($"{path}: 'labels' must be integer class indices, not {DTypes.Name(labelInfo.DType)}");
+            throw new InputException(path, $"'labels' must be integer class indices, not {DTypes.Name(labelInfo.DType)}");
         if (labelInfo.Shape.Length != 1 || inputInfo.Shape.Length < 2 || inputInfo.Shape[0] != labelInfo.Shape[0])
-            throw new SoupException($"{path}: 'inputs' must be [examples, ...] and 'labels' [examples] " +
-                                    $"(found inputs {inputInfo.ShapeText}, labels {labelInfo.ShapeText})");
+            throw new InputException(path, "'inputs' must be [examples, ...] and 'labels' [examples] " +
+                                           $"(found inputs {inputInfo.ShapeText}, labels {labelInfo.ShapeText})");
         if (inputInfo.DType == torch.ScalarType.Bool)
-            throw new SoupException($"{path}: 'inputs' are booleans; a model needs numbers");
+            throw new InputException(path, "'inputs' are booleans; a model needs numbers");
         using var scope = torch.NewDisposeScope();
         var inputs = reader.Read("inputs").to(torch.float32);
         var labels = reader.Read("labels").to(torch.int64);
@@ -73,7 +73,7 @@ public sealed class TensorFileSplit : IHeldOutSplit
             inputs = inputs.index_select(0, index);
             labels = labels.index_select(0, index);
         }
-        var fingerprint = "tensors:" + Souping.SoupBaker.Sha256Of(path) + (mask != null ? "+mask:" + mask.Fingerprint : "");
+        var fingerprint = "tensors:" + FileSystem.FileHash.Sha256(path) + (mask != null ? "+mask:" + mask.Fingerprint : "");
         var files = maskPath is null ? new[] { path } : [path, maskPath];
         return new TensorFileSplit(path, inputs.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), fingerprint, files);
     }

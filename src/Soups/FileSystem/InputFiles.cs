@@ -12,9 +12,9 @@ public static class InputFiles
         switch (FileIdentity.KindOf(path))
         {
             case FileIdentity.Kind.Missing:
-                throw new SoupException($"{path}: no such file");
+                throw new InputException(path, "no such file");
             case FileIdentity.Kind.Other:
-                throw new SoupException($"{path}: not a regular file or folder (a FIFO, socket or device cannot be read as input)");
+                throw new InputException(path, "not a regular file or folder (a FIFO, socket or device cannot be read as input)");
         }
     }
 }

@@ -23,6 +23,6 @@ public sealed class InputGuard
     public void RequireNotAnInput(string output)
     {
         if (FileIdentity.Of(output) is { } identity && _inputs.TryGetValue(identity, out var input))
-            throw new SoupException($"{output}: is the same file as the {input}; inputs are never overwritten");
+            throw new OutputException(output, OutputProblem.IsAnInput, $"is the same file as the {input}; inputs are never overwritten");
     }
 }

@@ -1,4 +1,4 @@
-using Soups.Souping;
+using Soups.Ingredients;
 using TorchSharp;
 
 namespace Soups.Inspection;

@@ -41,17 +41,17 @@ public sealed class ClipViTFamily(IReadOnlyDictionary<string, string>? settings 
         var byName = layout.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var visual = _settings.GetValueOrDefault("visual") ?? DetectVisual(layout);
         TensorInfo Need(string name) => byName.TryGetValue(name, out var t) ? t
-            : throw new SoupException($"clip-vit: tensor '{name}' not found (name the image tower with clip-vit:visual=PREFIX)");
+            : throw new OptionException("model", $"clip-vit: tensor '{name}' not found (name the image tower with clip-vit:visual=PREFIX)");
         var width = (int)Need(visual + "class_embedding").Shape[0];
         var patch = (int)Need(visual + "conv1.weight").Shape[2];
         var positions = Need(visual + "positional_embedding").Shape[0];
         var grid = (int)Math.Round(Math.Sqrt(positions - 1));
-        if (grid * grid != positions - 1) throw new SoupException($"clip-vit: {positions} positions is not a square grid plus a class token");
+        if (grid * grid != positions - 1) throw new OptionException("model", $"clip-vit: {positions} positions is not a square grid plus a class token");
         var layers = layout.Select(t => t.Name).Where(n => n.StartsWith(visual + "transformer.resblocks.", StringComparison.Ordinal))
             .Select(n => n[(visual + "transformer.resblocks.").Length..].Split('.')[0]).Distinct().Count();
         var embed = (int)Need(visual + "proj").Shape[1];
         var heads = _settings.TryGetValue("heads", out var h) ? int.Parse(h, System.Globalization.CultureInfo.InvariantCulture) : width / 64;
-        if (heads <= 0 || width % heads != 0) throw new SoupException($"clip-vit: width {width} cannot be split into {heads} heads (set clip-vit:heads=N)");
+        if (heads <= 0 || width % heads != 0) throw new OptionException("model", $"clip-vit: width {width} cannot be split into {heads} heads (set clip-vit:heads=N)");
         var head = _settings.GetValueOrDefault("head") ?? DetectHead(layout, visual, embed);
         var classes = (int)Need(head + "weight").Shape[0];
         return (new ClipVisionConfig(width, layers, heads, patch, grid * patch, embed, classes), visual, head);
@@ -61,7 +61,7 @@ public sealed class ClipViTFamily(IReadOnlyDictionary<string, string>? settings 
     public IModel Create(IReadOnlyList<TensorInfo> layout, torch.Device device)
     {
         if (ComputeType != torch.ScalarType.Float32 && device.type != DeviceType.CUDA)
-            throw new SoupException("--precision fp16/bf16 needs a CUDA device; the CPU evaluates in float32");
+            throw new OptionException("precision", "fp16/bf16 needs a CUDA device; the CPU evaluates in float32");
         var (config, visual, head) = Infer(layout);
         var module = new ClipVisionClassifier(config);
         var names = module.state_dict().Keys.ToDictionary(
@@ -75,7 +75,7 @@ public sealed class ClipViTFamily(IReadOnlyDictionary<string, string>? settings 
     {
         var found = layout.Where(t => t.Name.EndsWith("class_embedding", StringComparison.Ordinal) && t.Shape.Length == 1).ToList();
         if (found.Count != 1)
-            throw new SoupException($"clip-vit: found {found.Count} '*class_embedding' tensors; name the image tower with clip-vit:visual=PREFIX");
+            throw new OptionException("model", $"clip-vit: found {found.Count} '*class_embedding' tensors; name the image tower with clip-vit:visual=PREFIX");
         return found[0].Name[..^"class_embedding".Length];
     }
 
@@ -88,6 +88,6 @@ public sealed class ClipViTFamily(IReadOnlyDictionary<string, string>? settings 
         if (candidates.Count == 1) return candidates[0];
         var named = candidates.Where(c => c.Contains("head", StringComparison.OrdinalIgnoreCase)).ToList();
         if (named.Count == 1) return named[0];
-        throw new SoupException($"clip-vit: cannot tell the classification head ({candidates.Count} candidates); name it with clip-vit:head=PREFIX");
+        throw new OptionException("model", $"clip-vit: cannot tell the classification head ({candidates.Count} candidates); name it with clip-vit:head=PREFIX");
     }
 }

@@ -24,12 +24,12 @@ public static class KnownModels
         var (name, settings) = Split(spec);
         var clip = name.Equals("clip-vit", StringComparison.OrdinalIgnoreCase);
         if (computeType != TorchSharp.torch.ScalarType.Float32 && !clip)
-            throw new SoupException("--precision fp16/bf16 is available for --model clip-vit only");
+            throw new OptionException("precision", "fp16/bf16 is available for the clip-vit model only");
         if (File.Exists(spec)) return new TorchScriptFamily(spec);
         if (clip) return new ClipViTFamily(settings) { ComputeType = computeType };
-        if (settings.Count > 0) throw new SoupException($"--model: '{name}' takes no settings");
+        if (settings.Count > 0) throw new OptionException("model", $"'{name}' takes no settings");
         return BuiltIn.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new SoupException($"--model: '{spec}' is neither a file nor a built-in model ({string.Join(", ", BuiltIn.Select(f => f.Name))})");
+            ?? throw new OptionException("model", $"'{spec}' is neither a file nor a built-in model ({string.Join(", ", BuiltIn.Select(f => f.Name))})");
     }
 
     private static (string Name, Dictionary<string, string> Settings) Split(string spec)
@@ -40,7 +40,7 @@ public static class KnownModels
         foreach (var part in spec[(at + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = part.IndexOf('=');
-            if (eq <= 0) throw new SoupException($"--model: expected NAME:key=value,..., got '{spec}'");
+            if (eq <= 0) throw new OptionException("model", $"expected NAME:key=value,..., got '{spec}'");
             settings[part[..eq]] = part[(eq + 1)..];
         }
         return (spec[..at], settings);

@@ -17,9 +17,9 @@ public sealed class TorchScriptFamily : IModelFamily
     {
         FileSystem.InputFiles.RequireReadable(path);
         if (!IsTorchScript(path))
-            throw new SoupException($"{path}: not a TorchScript file (export one with torch.jit.script(model).save(path) or torch.jit.trace)");
+            throw new InputException(path, "not a TorchScript file (export one with torch.jit.script(model).save(path) or torch.jit.trace)");
         _path = path;
-        Identity = "torchscript:" + Souping.SoupBaker.Sha256Of(path);
+        Identity = "torchscript:" + FileSystem.FileHash.Sha256(path);
     }
 
     /// <inheritdoc />
@@ -44,7 +44,7 @@ public sealed class TorchScriptFamily : IModelFamily
         }
         catch (Exception e) when (e is System.Runtime.InteropServices.ExternalException or ArgumentException or InvalidOperationException)
         {
-            throw new SoupException($"{_path}: TorchScript could not be loaded: {e.Message.ReplaceLineEndings(" ")}", SoupException.BadInput, e);
+            throw new InputException(_path, $"TorchScript could not be loaded: {e.Message.ReplaceLineEndings(" ")}", e);
         }
         return new ModuleModel(module, module.forward, device);
     }

@@ -13,17 +13,11 @@ public static class WeightLoading
         var given = weights.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var missing = expected.Keys.Where(k => !given.ContainsKey(k)).ToList();
         var unexpected = given.Keys.Where(k => !expected.ContainsKey(k)).ToList();
-        if (missing.Count > 0 || unexpected.Count > 0)
-        {
-            var parts = new List<string>();
-            if (missing.Count > 0) parts.Add($"{missing.Count} missing ({string.Join(", ", missing.Take(3))}{(missing.Count > 3 ? ", ..." : "")})");
-            if (unexpected.Count > 0) parts.Add($"{unexpected.Count} unexpected ({string.Join(", ", unexpected.Take(3))}{(unexpected.Count > 3 ? ", ..." : "")})");
-            throw new SoupException($"{source}: tensor names do not match the model: {string.Join("; ", parts)} " +
-                                    "(rename prefixes with --map-prefix FROM=TO)");
-        }
+        if (missing.Count > 0 || unexpected.Count > 0) throw new ModelMismatchException(source, missing, unexpected, null);
         var wrong = expected.Values.FirstOrDefault(e => !e.Shape.SequenceEqual(given[e.Name].Shape));
         if (wrong != null)
-            throw new SoupException($"{source}: tensor '{wrong.Name}' has shape {given[wrong.Name].ShapeText}, the model expects {wrong.ShapeText}");
+            throw new ModelMismatchException(source, [], [],
+                $"tensor '{wrong.Name}' has shape {given[wrong.Name].ShapeText}, the model expects {wrong.ShapeText}");
     }
 
     /// <summary>Loads every tensor of <paramref name="reader"/> into <paramref name="model"/>, one at a time.</summary>

@@ -7,7 +7,7 @@ namespace Soups.Cli.Tests.Commands;
 /// <summary>greedy, learned and compare end to end on small CLIP-layout checkpoints (issue #5).</summary>
 public class ClipCommandTests
 {
-    private static string Clip(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "clip-ref", name);
+    private static string Clip(string name) => Fixture.Clip(name);
 
     private static string[] Inputs => Enumerable.Range(0, 4).Select(i => Clip($"clip_tiny_ft{i}.pt")).ToArray();
 

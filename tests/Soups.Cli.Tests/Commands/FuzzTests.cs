@@ -48,16 +48,16 @@ public class FuzzTests
             Assert.DoesNotContain("   at ", result.Error);
             Assert.DoesNotContain("unexpected failure", result.Error);
             if (result.ExitCode == 2) Assert.True(result.ErrorLines.Length == 1, context);
-            var expected = result.ExitCode == 0 ? new[] { input, output } : [input];
+            var expected = result.ExitCode == 0 ? new[] { input, output, output + ".report.json" } : [input];
             Assert.Equal(expected.Order(), Directory.GetFileSystemEntries(case_.PathName).Order());
         }
     }
 
     private static string SeedFile(TempFolder temp, string format)
     {
-        if (format != "torchsharp") return CliRun.Fixture($"ingredient_0.{format}");
+        if (format != "torchsharp") return Fixture.PyTorch($"ingredient_0.{format}");
         var path = temp.File("seed.dat");
-        Assert.Equal(0, CliRun.Run(["uniform", CliRun.Fixture("ingredient_0.pt"), "-o", path, "-q"]).ExitCode);
+        Assert.Equal(0, CliRun.Run(["uniform", Fixture.PyTorch("ingredient_0.pt"), "-o", path, "-q"]).ExitCode);
         return path;
     }
 }

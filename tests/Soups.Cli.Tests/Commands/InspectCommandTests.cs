@@ -7,7 +7,7 @@ public class InspectCommandTests
     [Fact]
     public void Json_reports_counts_compatibility_and_symmetric_distance_matrices()
     {
-        var result = CliRun.Run(["inspect", .. CliRun.Ingredients(), "--json"]);
+        var result = CliRun.Run(["inspect", .. Fixture.Ingredients(), "--json"]);
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Output);
         var root = json.RootElement;
@@ -29,7 +29,7 @@ public class InspectCommandTests
     [Fact]
     public void Incompatible_checkpoints_are_reported_with_the_differing_tensor()
     {
-        var result = CliRun.Run(["inspect", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_shape.pt")]);
+        var result = CliRun.Run(["inspect", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("mismatch_shape.pt")]);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("compatible: no", result.Output);
         Assert.Contains("head.weight", result.Output);

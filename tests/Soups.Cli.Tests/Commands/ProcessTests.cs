@@ -43,8 +43,8 @@ public class ProcessTests
     {
         using var temp = new TempFolder();
         // caf\xe9.pt is Latin-1, not UTF-8: the shell's printf makes the byte, which .NET alone could not name.
-        Shell($"cp '{CliRun.Fixture("ingredient_0.pt")}' \"$(printf 'caf\\351.pt')\"", temp.PathName);
-        var result = CliProcess.Run($"inspect \"$(printf 'caf\\351.pt')\" '{CliRun.Fixture("ingredient_1.pt")}' --no-distances", temp.PathName);
+        Shell($"cp '{Fixture.PyTorch("ingredient_0.pt")}' \"$(printf 'caf\\351.pt')\"", temp.PathName);
+        var result = CliProcess.Run($"inspect \"$(printf 'caf\\351.pt')\" '{Fixture.PyTorch("ingredient_1.pt")}' --no-distances", temp.PathName);
         Assert.True(result.ExitCode == 0, result.Error);
         Assert.Contains("caf\\xe9.pt", result.Output);
         Assert.Contains("compatible: yes", result.Output);

@@ -10,8 +10,8 @@ public class RobustnessTests
 {
     private static string[] Greedy(string output, params string[] extra) =>
     [
-        "greedy", CliRun.Eval("digits_cnn_a.pt"), CliRun.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
-        "--heldout", CliRun.Eval("heldout.safetensors"), "-o", output, "--no-cache", .. extra,
+        "greedy", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
+        "--heldout", Fixture.Eval("heldout.safetensors"), "-o", output, "--no-cache", .. extra,
     ];
 
     private static void AssertOneErrorLine(CliResult result, string expected, int exitCode = 2)
@@ -27,10 +27,10 @@ public class RobustnessTests
     {
         using var temp = new TempFolder();
         var input = temp.File("a.safetensors");
-        File.Copy(CliRun.Fixture("ingredient_0.safetensors"), input);
+        File.Copy(Fixture.PyTorch("ingredient_0.safetensors"), input);
         Directory.CreateSymbolicLink(temp.File("alias"), temp.PathName);
         var before = File.ReadAllBytes(input);
-        var result = CliRun.Run(["uniform", input, CliRun.Fixture("ingredient_1.pt"), "-o", temp.File("alias/a.safetensors"), "--force"]);
+        var result = CliRun.Run(["uniform", input, Fixture.PyTorch("ingredient_1.pt"), "-o", temp.File("alias/a.safetensors"), "--force"]);
         AssertOneErrorLine(result, "inputs are never overwritten");
         Assert.Equal(before, File.ReadAllBytes(input));
     }
@@ -41,10 +41,10 @@ public class RobustnessTests
         using var temp = new TempFolder();
         var shards = temp.File("sharded");
         Directory.CreateDirectory(shards);
-        foreach (var file in Directory.GetFiles(CliRun.Fixture("sharded"))) File.Copy(file, Path.Combine(shards, Path.GetFileName(file)));
+        foreach (var file in Directory.GetFiles(Fixture.PyTorch("sharded"))) File.Copy(file, Path.Combine(shards, Path.GetFileName(file)));
         var shard = Path.Combine(shards, "model-00001-of-00002.safetensors");
         var before = File.ReadAllBytes(shard);
-        var result = CliRun.Run(["uniform", Path.Combine(shards, "model.safetensors.index.json"), CliRun.Fixture("ingredient_1.pt"),
+        var result = CliRun.Run(["uniform", Path.Combine(shards, "model.safetensors.index.json"), Fixture.PyTorch("ingredient_1.pt"),
             "-o", shard, "--force"]);
         AssertOneErrorLine(result, "is the same file as the checkpoint");
         Assert.Equal(before, File.ReadAllBytes(shard));
@@ -55,16 +55,16 @@ public class RobustnessTests
     {
         using var temp = new TempFolder();
         var heldOut = temp.File("heldout.safetensors");
-        File.Copy(CliRun.Eval("heldout.safetensors"), heldOut);
+        File.Copy(Fixture.Eval("heldout.safetensors"), heldOut);
         var before = File.ReadAllBytes(heldOut);
-        var result = CliRun.Run(Greedy(heldOut, "--force").Select(a => a == CliRun.Eval("heldout.safetensors") ? heldOut : a).ToArray());
+        var result = CliRun.Run(Greedy(heldOut, "--force").Select(a => a == Fixture.Eval("heldout.safetensors") ? heldOut : a).ToArray());
         AssertOneErrorLine(result, "is the same file as the held-out split");
         Assert.Equal(before, File.ReadAllBytes(heldOut));
 
         var checkpoint = temp.File("b.pt");
-        File.Copy(CliRun.Eval("digits_cnn_b.pt"), checkpoint);
+        File.Copy(Fixture.Eval("digits_cnn_b.pt"), checkpoint);
         var checkpointBefore = File.ReadAllBytes(checkpoint);
-        var args = Greedy(temp.File("soup.safetensors")).Where(a => a != "--no-cache").Select(a => a == CliRun.Eval("digits_cnn_b.pt") ? checkpoint : a)
+        var args = Greedy(temp.File("soup.safetensors")).Where(a => a != "--no-cache").Select(a => a == Fixture.Eval("digits_cnn_b.pt") ? checkpoint : a)
             .Concat(["--results", checkpoint]).ToArray();
         AssertOneErrorLine(CliRun.Run(args), "is the same file as the checkpoint");
         Assert.Equal(checkpointBefore, File.ReadAllBytes(checkpoint));
@@ -73,12 +73,12 @@ public class RobustnessTests
 
     public static TheoryData<string, string[]> BadOptions => new()
     {
-        { "--lr must be a finite number >= 0", ["--lr", "-0.1"] },
-        { "--lr must be a finite number >= 0", ["--lr", "nan"] },
-        { "--weight-decay must be a finite number >= 0", ["--weight-decay", "-1"] },
-        { "--threads must be between 0 and 256", ["--threads", "100000"] },
-        { "--epochs must be between 0", ["--epochs", "-1"] },
-        { "--batch-size must be between 1", ["--batch-size", "0"] },
+        { "--lr: must be a finite number >= 0", ["--lr", "-0.1"] },
+        { "--lr: must be a finite number >= 0", ["--lr", "nan"] },
+        { "--weight-decay: must be a finite number >= 0", ["--weight-decay", "-1"] },
+        { "--threads: must be between 0 and 256", ["--threads", "100000"] },
+        { "--epochs: must be between 0", ["--epochs", "-1"] },
+        { "--batch-size: must be between 1", ["--batch-size", "0"] },
     };
 
     [Theory]
@@ -88,8 +88,8 @@ public class RobustnessTests
         using var temp = new TempFolder();
         var args = new List<string>
         {
-            "learned", CliRun.Eval("digits_cnn_a.pt"), CliRun.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
-            "--heldout", CliRun.Eval("heldout.safetensors"), "-o", temp.File("soup.safetensors"), "--no-cache",
+            "learned", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
+            "--heldout", Fixture.Eval("heldout.safetensors"), "-o", temp.File("soup.safetensors"), "--no-cache",
         };
         args.AddRange(option);
         var result = CliRun.Run([.. args]);
@@ -102,18 +102,18 @@ public class RobustnessTests
     public async Task An_empty_output_a_file_as_out_dir_and_a_fifo_as_checkpoint_are_clear_errors()
     {
         using var temp = new TempFolder();
-        Assert.Contains("--output must not be empty", CliRun.Run(["uniform", .. CliRun.Ingredients(), "-o", ""]).ErrorLines[0]);
+        Assert.Contains("--output: must not be empty", CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", ""]).ErrorLines[0]);
 
         var file = temp.File("taken");
         File.WriteAllText(file, "x");
-        var compare = CliRun.Run(["compare", CliRun.Eval("digits_cnn_a.pt"), CliRun.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
-            "--heldout", CliRun.Eval("heldout.safetensors"), "--out-dir", file, "--no-cache"]);
+        var compare = CliRun.Run(["compare", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
+            "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", file, "--no-cache"]);
         Assert.Equal(2, compare.ExitCode);
         Assert.Contains("--out-dir: names a file", compare.ErrorLines[0]);
 
         var fifo = temp.File("pipe.pt");
         Assert.Equal(0, Native.mkfifo(fifo, Convert.ToInt32("600", 8)));
-        var task = Task.Run(() => CliRun.Run(["uniform", CliRun.Fixture("ingredient_0.pt"), fifo, "-o", temp.File("soup.safetensors")]));
+        var task = Task.Run(() => CliRun.Run(["uniform", Fixture.PyTorch("ingredient_0.pt"), fifo, "-o", temp.File("soup.safetensors")]));
         Assert.True(await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30))) == task, "reading a FIFO hung");
         AssertOneErrorLine(await task, "not a regular file or folder");
     }
@@ -126,7 +126,7 @@ public class RobustnessTests
         Assert.Contains("unknown command 'frobnicate'", command.ErrorLines[0]);
         Assert.Contains("uniform", command.ErrorLines[0]);
 
-        var option = CliRun.Run(["uniform", .. CliRun.Ingredients(), "--frob", "-o", "x.safetensors"]);
+        var option = CliRun.Run(["uniform", .. Fixture.Ingredients(), "--frob", "-o", "x.safetensors"]);
         Assert.Equal(2, option.ExitCode);
         Assert.Contains("unknown option '--frob'", option.ErrorLines[0]);
     }
@@ -136,14 +136,14 @@ public class RobustnessTests
     {
         using var temp = new TempFolder();
         var bad = temp.File("rgb.safetensors");
-        File.Copy(CliRun.Fixture("ingredient_0.safetensors"), bad); // a checkpoint, not a split
+        File.Copy(Fixture.PyTorch("ingredient_0.safetensors"), bad); // a checkpoint, not a split
         var result = CliRun.Run(Greedy(temp.File("soup.safetensors"), "--test", "rgb=" + bad));
         AssertOneErrorLine(result, "needs tensors 'inputs' and 'labels'");
         Assert.Equal([bad], Directory.GetFileSystemEntries(temp.PathName));
 
         var images = temp.File("images");
         Directory.CreateDirectory(Path.Combine(images, "c"));
-        File.Copy(CliRun.Eval("imagefolder/a_lower/a.jpg"), Path.Combine(images, "c", "a.jpg"));
+        File.Copy(Fixture.Eval("imagefolder/a_lower/a.jpg"), Path.Combine(images, "c", "a.jpg"));
         var shapes = CliRun.Run(Greedy(temp.File("soup.safetensors"), "--test", "img=" + images, "--preprocess", "imagenet"));
         AssertOneErrorLine(shapes, "inputs of shape [3, 224, 224] do not fit --model digits-cnn");
         Assert.False(File.Exists(temp.File("soup.safetensors")));
@@ -154,8 +154,8 @@ public class RobustnessTests
     {
         using var temp = new TempFolder();
         var folder = temp.File("out");
-        var result = CliRun.Run(["compare", CliRun.Eval("digits_cnn_a.pt"), CliRun.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
-            "--heldout", CliRun.Eval("heldout.safetensors"), "--out-dir", folder, "--no-cache", "--epochs", "-3"]);
+        var result = CliRun.Run(["compare", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
+            "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", folder, "--no-cache", "--epochs", "-3"]);
         Assert.Equal(2, result.ExitCode);
         Assert.False(Directory.Exists(folder));
     }
@@ -166,7 +166,7 @@ public class RobustnessTests
         using var temp = new TempFolder();
         var path = temp.File("evil.safetensors");
         WriteSafetensors(path, "{\"\\u001b[2J\\u001b[31mevil\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", [0f]);
-        var result = CliRun.Run(["inspect", CliRun.Fixture("ingredient_0.pt"), path]);
+        var result = CliRun.Run(["inspect", Fixture.PyTorch("ingredient_0.pt"), path]);
         Assert.Equal(0, result.ExitCode);
         Assert.DoesNotContain('\u001b', result.Output);
         Assert.Contains("\\x1b[31mevil", result.Output);
@@ -194,9 +194,9 @@ public class RobustnessTests
     {
         using var temp = new TempFolder();
         var spaced = temp.File("fine tune 0.pt");
-        File.Copy(CliRun.Fixture("ingredient_0.pt"), spaced);
+        File.Copy(Fixture.PyTorch("ingredient_0.pt"), spaced);
         var list = temp.File("list.txt");
-        File.WriteAllLines(list, [spaced, CliRun.Fixture("ingredient_1.pt"), ""]);
+        File.WriteAllLines(list, [spaced, Fixture.PyTorch("ingredient_1.pt"), ""]);
         var output = temp.File("soup.safetensors");
         Assert.Equal(0, CliRun.Run(["uniform", "@" + list, "-o", output]).ExitCode);
 
@@ -212,8 +212,8 @@ public class RobustnessTests
     {
         using var temp = new TempFolder();
         var output = temp.File("learned.safetensors");
-        var result = CliRun.Run(["learned", CliRun.Eval("digits_cnn_a.pt"), CliRun.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
-            "--heldout", CliRun.Eval("heldout.safetensors"), "-o", output, "--no-cache", "--epochs", "1", "--json"]);
+        var result = CliRun.Run(["learned", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
+            "--heldout", Fixture.Eval("heldout.safetensors"), "-o", output, "--no-cache", "--epochs", "1", "--json"]);
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.Output);
         Assert.Equal(256, json.RootElement.GetProperty("details").GetProperty("batch_size").GetInt32());
@@ -223,12 +223,13 @@ public class RobustnessTests
     public void A_broken_ingredients_nan_scores_print_as_null_in_json()
     {
         using var temp = new TempFolder();
-        var weights = Fixture.ReadAll(CliRun.Eval("digits_cnn_b.pt"));
+        var weights = Fixture.ReadAll(Fixture.Eval("digits_cnn_b.pt"));
         var broken = temp.File("broken.safetensors");
         weights["fc.bias"].fill_(float.NaN);
-        Fixture.Write(broken, weights);
-        var result = CliRun.Run(["eval", CliRun.Eval("digits_cnn_a.pt"), broken, "--model", "digits-cnn",
-            "--heldout", CliRun.Eval("heldout.safetensors"), "--results", temp.File("r.jsonl"), "--json"]);
+        Fixture.WriteSafetensors(broken, weights);
+        Fixture.DisposeAll(weights);
+        var result = CliRun.Run(["eval", Fixture.Eval("digits_cnn_a.pt"), broken, "--model", "digits-cnn",
+            "--heldout", Fixture.Eval("heldout.safetensors"), "--results", temp.File("r.jsonl"), "--json"]);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains(result.ErrorLines, l => l.StartsWith("warning:", StringComparison.Ordinal) && l.Contains("broken.safetensors"));
         using var json = JsonDocument.Parse(result.Output);
@@ -240,18 +241,18 @@ public class RobustnessTests
     [Fact]
     public void Inspect_and_verbose_logs_say_where_the_weights_were_found_and_what_was_left_out()
     {
-        var inspect = CliRun.Run(["inspect", CliRun.RealWorld("tutorial_checkpoint.pt")]);
+        var inspect = CliRun.Run(["inspect", Fixture.RealWorld("tutorial_checkpoint.pt")]);
         Assert.Equal(0, inspect.ExitCode);
         Assert.Contains("weights: key 'model_state_dict'", inspect.Output);
         Assert.Contains("left out: epoch (int), optimizer_state_dict (dict of 2 entries), loss (tensor [])", inspect.Output);
 
         using var temp = new TempFolder();
-        var verbose = CliRun.Run(["uniform", CliRun.RealWorld("timm_checkpoint.pth.tar"), CliRun.Fixture("ingredient_1.pt"),
+        var verbose = CliRun.Run(["uniform", Fixture.RealWorld("timm_checkpoint.pth.tar"), Fixture.PyTorch("ingredient_1.pt"),
             "-o", temp.File("soup.safetensors"), "-v"]);
         Assert.Equal(0, verbose.ExitCode);
         Assert.Contains(verbose.ErrorLines, l => l.Contains("11 tensors at key 'state_dict'") && l.Contains("state_dict_ema (dict of 11 tensors)"));
 
-        var hostile = CliRun.Run(["inspect", CliRun.Fixture("malicious.pt")]);
+        var hostile = CliRun.Run(["inspect", Fixture.PyTorch("malicious.pt")]);
         Assert.Equal(0, hostile.ExitCode);
         Assert.Contains(hostile.ErrorLines, l => l.StartsWith("warning:", StringComparison.Ordinal) && l.Contains("posix.system"));
     }

@@ -12,7 +12,7 @@ public class UniformCommandTests
     {
         using var temp = new TempFolder();
         var output = temp.File("soup.safetensors");
-        var result = CliRun.Run(["uniform", .. CliRun.Ingredients(), "-o", output, "--json"]);
+        var result = CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", output, "--json"]);
         Assert.Equal(0, result.ExitCode);
 
         using var json = JsonDocument.Parse(result.Output);
@@ -22,10 +22,10 @@ public class UniformCommandTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(output))),
             root.GetProperty("output").GetProperty("sha256").GetString());
         var ingredients = root.GetProperty("ingredients").EnumerateArray().ToList();
-        Assert.Equal(CliRun.Ingredients(), ingredients.Select(i => i.GetProperty("path").GetString()));
+        Assert.Equal(Fixture.Ingredients(), ingredients.Select(i => i.GetProperty("path").GetString()));
         Assert.All(ingredients, i => Assert.Equal(1.0 / 3, i.GetProperty("weight").GetDouble(), 12));
 
-        using var expected = KnownCheckpointFormats.Open(CliRun.Fixture("expected_uniform.pt"));
+        using var expected = KnownCheckpointFormats.Open(Fixture.PyTorch("expected_uniform.pt"));
         using var soup = KnownCheckpointFormats.Open(output);
         foreach (var info in expected.Tensors)
         {
@@ -41,7 +41,7 @@ public class UniformCommandTests
     public void Human_output_names_the_output_and_every_ingredient_weight()
     {
         using var temp = new TempFolder();
-        var result = CliRun.Run(["uniform", .. CliRun.Ingredients(), "-o", temp.File("soup.pt"), "--weights", "1,1,2"]);
+        var result = CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", temp.File("soup.pt"), "--weights", "1,1,2"]);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("uniform soup of 3 ingredient(s)", result.Output);
         Assert.Contains("weight 0.5000", result.Output);
@@ -53,7 +53,7 @@ public class UniformCommandTests
     {
         using var temp = new TempFolder();
         var list = temp.File("ingredients.rsp");
-        File.WriteAllLines(list, CliRun.Ingredients());
+        File.WriteAllLines(list, Fixture.Ingredients());
         var result = CliRun.Run(["uniform", "@" + list, "-o", temp.File("soup.safetensors")]);
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("3 ingredient(s)", result.Output);
@@ -65,13 +65,13 @@ public class UniformCommandTests
         using var temp = new TempFolder();
         var output = temp.File("soup.safetensors");
         File.WriteAllText(output, "previous soup");
-        var refused = CliRun.Run(["uniform", .. CliRun.Ingredients(), "-o", output]);
+        var refused = CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", output]);
         Assert.Equal(2, refused.ExitCode);
         Assert.Single(refused.ErrorLines);
         Assert.Contains("--force", refused.Error);
         Assert.Equal("previous soup", File.ReadAllText(output));
 
-        var forced = CliRun.Run(["uniform", .. CliRun.Ingredients(), "-o", output, "--force"]);
+        var forced = CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", output, "--force"]);
         Assert.Equal(0, forced.ExitCode);
         using var reader = KnownCheckpointFormats.Open(output);
         Assert.Equal(11, reader.Tensors.Count);
@@ -80,23 +80,23 @@ public class UniformCommandTests
     public static TheoryData<string, string[]> BadInputs => new()
     {
         { "no such file", ["uniform", "missing.pt", "-o", "OUT"] },
-        { "given twice", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("ingredient_0.pt"), "-o", "OUT"] },
+        { "given twice", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("ingredient_0.pt"), "-o", "OUT"] },
         { "no checkpoints given", ["uniform", "-o", "OUT"] },
-        { "legacy", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("legacy.pt"), "-o", "OUT"] },
-        { "no weights found", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.RealWorld("scalars_only.pt"), "-o", "OUT"] },
-        { "given twice (it is the same file as", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("../pytorch/ingredient_0.pt"), "-o", "OUT"] },
-        { "overflows", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--weights", "1e308,1e308,1"] },
-        { "head.weight", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_shape.pt"), "-o", "OUT"] },
-        { "has dtype float16", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_dtype.pt"), "-o", "OUT"] },
-        { "is missing", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("mismatch_names.pt"), "-o", "OUT"] },
-        { "not a number", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--weights", "1,x,2"] },
-        { "3 checkpoint(s)", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--weights", "1,2"] },
-        { "non-negative", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--weights", "1,-1,2"] },
-        { "unknown type", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--dtype", "int8"] },
-        { "unknown output format", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--format", "onnx"] },
-        { "unknown device", ["uniform", .. CliRun.Ingredients(), "-o", "OUT", "--device", "tpu"] },
-        { "--output", ["uniform", .. CliRun.Ingredients()] },
-        { "not a checkpoint", ["uniform", CliRun.Fixture("ingredient_0.pt"), CliRun.Fixture("README.md"), "-o", "OUT"] },
+        { "legacy", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("legacy.pt"), "-o", "OUT"] },
+        { "no weights found", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.RealWorld("scalars_only.pt"), "-o", "OUT"] },
+        { "given twice (it is the same file as", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("../pytorch/ingredient_0.pt"), "-o", "OUT"] },
+        { "overflows", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--weights", "1e308,1e308,1"] },
+        { "head.weight", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("mismatch_shape.pt"), "-o", "OUT"] },
+        { "has dtype float16", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("mismatch_dtype.pt"), "-o", "OUT"] },
+        { "is missing", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("mismatch_names.pt"), "-o", "OUT"] },
+        { "not a number", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--weights", "1,x,2"] },
+        { "3 checkpoint(s)", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--weights", "1,2"] },
+        { "non-negative", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--weights", "1,-1,2"] },
+        { "unknown type", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--dtype", "int8"] },
+        { "unknown output format", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--format", "onnx"] },
+        { "unknown device", ["uniform", .. Fixture.Ingredients(), "-o", "OUT", "--device", "tpu"] },
+        { "--output", ["uniform", .. Fixture.Ingredients()] },
+        { "not a checkpoint", ["uniform", Fixture.PyTorch("ingredient_0.pt"), Fixture.PyTorch("README.md"), "-o", "OUT"] },
     };
 
     [Theory]
@@ -117,10 +117,10 @@ public class UniformCommandTests
     public void A_truncated_ingredient_fails_with_exit_2_and_leaves_nothing_behind()
     {
         using var temp = new TempFolder();
-        var bytes = File.ReadAllBytes(CliRun.Fixture("ingredient_1.safetensors"));
+        var bytes = File.ReadAllBytes(Fixture.PyTorch("ingredient_1.safetensors"));
         var cut = temp.File("cut.safetensors");
         File.WriteAllBytes(cut, bytes[..^100]);
-        var result = CliRun.Run(["uniform", CliRun.Fixture("ingredient_0.pt"), cut, "-o", temp.File("soup.pt")]);
+        var result = CliRun.Run(["uniform", Fixture.PyTorch("ingredient_0.pt"), cut, "-o", temp.File("soup.pt")]);
         Assert.Equal(2, result.ExitCode);
         Assert.Single(result.ErrorLines);
         Assert.Equal([cut], Directory.GetFileSystemEntries(temp.PathName));
@@ -131,9 +131,9 @@ public class UniformCommandTests
     {
         using var temp = new TempFolder();
         var input = temp.File("a.safetensors");
-        File.Copy(CliRun.Fixture("ingredient_0.safetensors"), input);
+        File.Copy(Fixture.PyTorch("ingredient_0.safetensors"), input);
         var before = File.ReadAllBytes(input);
-        var result = CliRun.Run(["uniform", input, CliRun.Fixture("ingredient_1.pt"), "-o", input, "--force"]);
+        var result = CliRun.Run(["uniform", input, Fixture.PyTorch("ingredient_1.pt"), "-o", input, "--force"]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("inputs are never overwritten", result.Error);
         Assert.Equal(before, File.ReadAllBytes(input));
@@ -144,7 +144,7 @@ public class UniformCommandTests
     {
         using var temp = new TempFolder();
         var output = temp.File("soup.safetensors");
-        Assert.Equal(0, CliRun.Run(["uniform", .. CliRun.Ingredients(), "-o", output, "--dtype", "fp16", "-q"]).ExitCode);
+        Assert.Equal(0, CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", output, "--dtype", "fp16", "-q"]).ExitCode);
         using var reader = KnownCheckpointFormats.Open(output);
         Assert.Equal(torch.ScalarType.Float16, reader.Tensors.Single(t => t.Name == "fc1.weight").DType);
     }

@@ -150,7 +150,7 @@ public class HostileCheckpointTests
         using var temp = new TempFolder();
         var fifo = temp.File("pipe.pt");
         Assert.Equal(0, Native.mkfifo(fifo, Convert.ToInt32("600", 8)));
-        var error = Assert.Throws<SoupException>(() => KnownCheckpointFormats.Open(fifo).Dispose());
+        var error = Assert.ThrowsAny<SoupException>(() => KnownCheckpointFormats.Open(fifo).Dispose());
         Assert.Contains("not a regular file", error.Message);
     }
 

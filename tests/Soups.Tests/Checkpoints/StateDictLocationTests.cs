@@ -61,7 +61,6 @@ public class StateDictLocationTests
     public void A_checkpoint_without_weights_is_an_error_listing_what_it_holds(string file, string listed)
     {
         var error = Assert.Throws<CheckpointFormatException>(() => KnownCheckpointFormats.Open(Fixture.RealWorld(file)));
-        Assert.Equal(2, error.ExitCode);
         Assert.Contains("no weights found", error.Message);
         Assert.Contains(listed, error.Message);
     }

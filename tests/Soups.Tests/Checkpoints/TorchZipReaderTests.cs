@@ -86,7 +86,6 @@ public class TorchZipReaderTests
     {
         var error = Assert.Throws<CheckpointFormatException>(() => KnownCheckpointFormats.Open(Fixture.PyTorch("legacy.pt")));
         Assert.Contains("legacy", error.Message);
-        Assert.Equal(2, error.ExitCode);
     }
 
     [Fact]

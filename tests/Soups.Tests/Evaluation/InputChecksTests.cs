@@ -2,7 +2,10 @@ using System.Text.Json;
 using Soups.Checkpoints;
 using Soups.Evaluation;
 using Soups.Models;
-using Soups.Souping;
+using Soups.Baking;
+using Soups.Ingredients;
+using Soups.Strategies;
+using Soups.Tests.Strategies;
 using TorchSharp;
 
 namespace Soups.Tests.Evaluation;
@@ -48,7 +51,7 @@ public class InputChecksTests
         var path = SplitWith(temp, x => x.to(torch.float16));
         using var reader = KnownCheckpointFormats.Open(Fixture.Eval("digits_cnn_a.pt"));
         using var split = HeldOutSplits.Open(path, null, null);
-        using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, EvaluationCache.None);
+        using var evaluator = new Evaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, EvaluationCache.None);
         evaluator.Probe(split);
         // Rounding the inputs to float16 may flip a prediction or two; what matters is that it runs as float32.
         Assert.InRange(evaluator.Score(reader, split).Correct, Correct("a") - 3, Correct("a") + 3);
@@ -63,9 +66,8 @@ public class InputChecksTests
         var path = SplitWith(temp, x => torch.nn.functional.interpolate(x, [size, size]).expand(-1, channels, -1, -1).contiguous());
         using var reader = KnownCheckpointFormats.Open(Fixture.Eval("digits_cnn_a.pt"));
         using var split = HeldOutSplits.Open(path, null, null);
-        using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, EvaluationCache.None);
-        var error = Assert.Throws<SoupException>(() => evaluator.Probe(split));
-        Assert.Equal(2, error.ExitCode);
+        using var evaluator = new Evaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, EvaluationCache.None);
+        var error = Assert.ThrowsAny<SoupException>(() => evaluator.Probe(split));
         Assert.Contains(path, error.Message);
         Assert.Contains($"inputs of shape {shape} do not fit --model digits-cnn", error.Message);
         Assert.DoesNotContain("\n", error.Message.Trim());
@@ -76,7 +78,7 @@ public class InputChecksTests
     {
         using var temp = new TempFolder();
         var path = SplitWith(temp, x => x.flatten(1)[.., 0].contiguous());
-        var error = Assert.Throws<SoupException>(() => HeldOutSplits.Open(path, null, null).Dispose());
+        var error = Assert.ThrowsAny<SoupException>(() => HeldOutSplits.Open(path, null, null).Dispose());
         Assert.Contains("'inputs' must be [examples, ...]", error.Message);
     }
 
@@ -89,7 +91,7 @@ public class InputChecksTests
         var warnings = new List<string>();
         using (var reader = KnownCheckpointFormats.Open(broken))
         using (var split = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null))
-        using (var evaluator = new SoupEvaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, new EvaluationCache([results])))
+        using (var evaluator = new Evaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, new EvaluationCache([results])))
         {
             evaluator.OnWarning = warnings.Add;
             var first = evaluator.Score(reader, split);
@@ -111,9 +113,9 @@ public class InputChecksTests
         var broken = WithNaN(temp, "head.weight");
         using var set = IngredientSet.Open([broken, Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt")], ReadOptions.Default);
         using var split = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null);
-        using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 64, EvaluationCache.None);
-        var recipe = new GreedySoup(evaluator, split, AcceptRule.Greater).Plan(set, CancellationToken.None);
-        var details = (GreedyDetails)recipe.Details!;
+        using var evaluator = new Evaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 64, EvaluationCache.None);
+        var recipe = Plans.Greedy(set, evaluator, split, AcceptRule.Greater);
+        var details = (GreedySoup.Result)recipe.Result;
         Assert.DoesNotContain(broken, details.Soup);
         Assert.Equal(broken, details.Steps[^1].Ingredient); // ranked last
         Assert.False(details.Steps[^1].Accepted);
@@ -129,7 +131,7 @@ public class InputChecksTests
         {
             using var reader = KnownCheckpointFormats.Open(checkpoint, new ReadOptions(StateDictKey: key));
             using var split = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null);
-            using var evaluator = new SoupEvaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, new EvaluationCache([results]));
+            using var evaluator = new Evaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, new EvaluationCache([results]));
             return evaluator.Score(reader, split);
         }
         Assert.Equal(Correct("a"), Score(null).Correct);

@@ -2,7 +2,10 @@ using Soups.Checkpoints;
 using Soups.Evaluation;
 using Soups.Inspection;
 using Soups.Models;
-using Soups.Souping;
+using Soups.Baking;
+using Soups.Ingredients;
+using Soups.Strategies;
+using Soups.Tests.Strategies;
 using TorchSharp;
 
 namespace Soups.Tests.Evaluation;
@@ -39,9 +42,9 @@ public class LeakTests
 
         public IHeldOutSplit Split { get; } = HeldOutSplits.Open(Fixture.Eval("heldout.safetensors"), null, null);
 
-        public SoupEvaluator Evaluator { get; }
+        public Evaluator Evaluator { get; }
 
-        public Setup() => Evaluator = new SoupEvaluator(new DigitsCnnFamily(), Set.Layout, torch.CPU, 64, EvaluationCache.None);
+        public Setup() => Evaluator = new Evaluator(new DigitsCnnFamily(), Set.Layout, torch.CPU, 64, EvaluationCache.None);
 
         public void Dispose()
         {
@@ -60,7 +63,7 @@ public class LeakTests
         {
             evaluator.Probe(split);
             evaluator.Score(set.Readers[0], split);
-            var (logits, labels) = new Evaluator(evaluator.Model, split, 64).AllLogits();
+            var (logits, labels) = new ModelPass(evaluator.Model, split, 64).AllLogits();
             logits.Dispose();
             labels.Dispose();
         });
@@ -71,11 +74,10 @@ public class LeakTests
     {
         using var setup = new Setup();
         var (set, split, evaluator) = (setup.Set, setup.Split, setup.Evaluator);
-        LeakCheck.NoLeaks(() => new GreedySoup(evaluator, split, AcceptRule.GreaterOrEqual).Plan(set, CancellationToken.None));
-        LeakCheck.NoLeaks(() => new LearnedSoup(evaluator.Model, split, new LearnedSoupOptions(Epochs: 1, BatchSize: 100))
-            .Plan(set, CancellationToken.None));
-        LeakCheck.NoLeaks(() => new LearnedSoup(evaluator.Model, split,
-            new LearnedSoupOptions(LearnedGranularity.Layer, Epochs: 1, BatchSize: 100, Storage: IngredientStorage.Disk)).Plan(set, CancellationToken.None));
+        LeakCheck.NoLeaks(() => Plans.Greedy(set, evaluator, split, AcceptRule.GreaterOrEqual));
+        LeakCheck.NoLeaks(() => new LearnedSoup.Trainer(evaluator.Model, split, new LearnedSoup.Options(Epochs: 1, BatchSize: 100)).Train(set, CancellationToken.None));
+        LeakCheck.NoLeaks(() => new LearnedSoup.Trainer(evaluator.Model, split,
+            new LearnedSoup.Options(LearnedGranularity.Layer, Epochs: 1, BatchSize: 100, Storage: IngredientStorage.Disk)).Train(set, CancellationToken.None));
         LeakCheck.NoLeaks(() => new EnsembleScorer(evaluator.Model, 64).Run(set, [0.5, 0.6, 0.5], split, [("test", split)],
             AcceptRule.Greater, CancellationToken.None));
     }
@@ -85,12 +87,11 @@ public class LeakTests
     {
         using var temp = new TempFolder();
         using var set = IngredientSet.Open(Ingredients, ReadOptions.Default);
-        LeakCheck.NoLeaks(() => new SoupBaker(torch.CPU).Bake(set, new UniformSoup().Plan(set, CancellationToken.None),
-            new SoupOutput(temp.File("soup.safetensors"))));
+        LeakCheck.NoLeaks(() => Plans.Bake(set, Plans.Uniform(set), new SoupOutput(temp.File("soup.safetensors"))));
         LeakCheck.NoLeaks(() => IngredientGeometry.Compute(set, torch.CPU));
         LeakCheck.NoLeaks(() =>
         {
-            using var state = SoupState.Mix(set, new UniformSoup().Plan(set, CancellationToken.None), new SoupMixer(torch.CPU), []);
+            using var state = SoupState.Build(set, WeightedMean.Uniform(set.Count), torch.CPU, []);
             using var next = state.With(set.Readers[1], 3);
         });
     }

@@ -1,4 +1,4 @@
-using Soups.Checkpoints;
+using Soups.FileSystem;
 
 namespace Soups.Tests.FileSystem;
 
@@ -10,7 +10,7 @@ public class AtomicFileTests
     {
         using var temp = new TempFolder();
         var output = temp.File("soup.safetensors");
-        var error = Assert.Throws<SoupException>(() =>
+        var error = Assert.Throws<OutputException>(() =>
         {
             using var file = AtomicFile.Create(output, overwrite: false);
             file.Run(stream =>
@@ -20,7 +20,7 @@ public class AtomicFileTests
             });
             file.Commit();
         });
-        Assert.Equal(1, error.ExitCode);
+        Assert.Equal(OutputProblem.WriteFailed, error.Problem);
         Assert.Contains("No space left on device", error.Message);
         Assert.DoesNotContain(".tmp", error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(temp.PathName));

@@ -1,6 +1,8 @@
 using Soups.Checkpoints;
 using Soups.Inspection;
-using Soups.Souping;
+using Soups.Baking;
+using Soups.Ingredients;
+using Soups.Strategies;
 using TorchSharp;
 
 namespace Soups.Tests.Inspection;

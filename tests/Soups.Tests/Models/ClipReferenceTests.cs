@@ -2,7 +2,9 @@ using System.Text.Json;
 using Soups.Checkpoints;
 using Soups.Evaluation;
 using Soups.Models;
-using Soups.Souping;
+using Soups.Baking;
+using Soups.Ingredients;
+using Soups.Strategies;
 using TorchSharp;
 
 namespace Soups.Tests.Models;
@@ -10,7 +12,7 @@ namespace Soups.Tests.Models;
 /// <summary>soup's CLIP ViT against an independent PyTorch forward pass (Fixtures/clip-ref/make_clip_fixtures.py).</summary>
 public class ClipReferenceTests
 {
-    private static string Clip(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", "clip-ref", name);
+    private static string Clip(string name) => Fixture.Clip(name);
 
     [Theory]
     [InlineData("clip_tiny_base.pt", "clip_inputs.safetensors", 1)]
@@ -35,7 +37,7 @@ public class ClipReferenceTests
         var paths = Enumerable.Range(0, 4).Select(i => Clip($"clip_tiny_ft{i}.pt")).ToArray();
         using var set = IngredientSet.Open(paths, ReadOptions.Default);
         using var split = TensorFileSplit.Open(Clip("clip_heldout.safetensors"), null);
-        using var evaluator = new SoupEvaluator(new ClipViTFamily(), set.Layout, torch.CPU, 16, EvaluationCache.None);
+        using var evaluator = new Evaluator(new ClipViTFamily(), set.Layout, torch.CPU, 16, EvaluationCache.None);
         foreach (var reader in set.Readers)
         {
             var expected = doc.RootElement.GetProperty("fine_tunes").GetProperty(Path.GetFileName(reader.Path));
@@ -43,7 +45,7 @@ public class ClipReferenceTests
             Assert.Equal(expected.GetProperty("correct").GetInt64(), result.Correct);
             Assert.Equal(expected.GetProperty("loss").GetDouble(), result.Loss, 4);
         }
-        using var soup = SoupState.Mix(set, new UniformSoup().Plan(set, CancellationToken.None), new SoupMixer(torch.CPU), new List<string>());
+        using var soup = SoupState.Build(set, WeightedMean.Uniform(set.Count), torch.CPU, new List<string>());
         var uniform = evaluator.Score(soup.Tensors, "uniform", split);
         Assert.Equal(doc.RootElement.GetProperty("uniform").GetProperty("correct").GetInt64(), uniform.Correct);
     }

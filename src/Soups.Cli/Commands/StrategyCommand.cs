@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Soups.Cli.Printing;
+using Soups.Runs;
+using Soups.Strategies;
+
+namespace Soups.Cli.Commands;
+
+/// <summary>
+/// <c>soup STRATEGY CKPT... -o OUT</c> for any registered strategy: the command, its options and its help come from the
+/// strategy's definition (name, summary, needs, parameters), the run from <see cref="SoupRun"/>, the output from
+/// <see cref="SoupRunPrinter"/> (issue #9).
+/// </summary>
+internal static class StrategyCommand
+{
+    public static Command Create(ISoupStrategy strategy)
+    {
+        var common = new CommonOptions();
+        var output = new OutputOptions();
+        var evaluates = strategy.Needs.HasFlag(StrategyNeeds.HeldOut);
+        var evaluation = evaluates ? new EvaluationOptions() : null;
+        var parameters = new ParameterOptions(strategy.Parameters);
+        var command = new Command(strategy.Name, strategy.Summary);
+        common.AddTo(command, baseCheckpoint: true, baseRequired: strategy.Needs.HasFlag(StrategyNeeds.Base));
+        output.AddTo(command);
+        evaluation?.AddTo(command);
+        parameters.AddTo(command);
+        CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
+        {
+            var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation?.Request(parse),
+                common.Compute(parse), output.Resolve(parse));
+            var result = context.WithProgress(progress => SoupRun.Execute(request, context.Observer(progress), cancellation));
+            if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
+            else SoupRunPrinter.Print(context.Output, result, request.ReportPath);
+            return 0;
+        });
+        return command;
+    }
+}

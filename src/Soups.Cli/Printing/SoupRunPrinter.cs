@@ -1,0 +1,46 @@
+using System.Globalization;
+using Soups.Runs;
+
+namespace Soups.Cli.Printing;
+
+/// <summary>
+/// The human output of every strategy's command: what was decided (the strategy's summary and tables), each
+/// ingredient's share, the file written, and the scores beside the baselines when the run evaluated.
+/// </summary>
+internal static class SoupRunPrinter
+{
+    public static void Print(TextWriter output, SoupRunResult result, string reportPath)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var o = result.Output;
+        output.WriteLine($"{result.Strategy} soup of {result.Ingredients.Count} ingredient(s) -> {o.Path}");
+        output.WriteLine($"  {result.Details.Summary()}");
+        foreach (var table in result.Details.Tables())
+        {
+            output.WriteLine($"  {table.Title}:");
+            TextTable.Write(output, table.Columns, table.Rows, "    ");
+        }
+        foreach (var ingredient in result.Ingredients.Where(i => i.Weight is > 0))
+            output.WriteLine($"  weight {ingredient.Weight!.Value.ToString("0.0000", inv)}  {ingredient.Path}");
+        var unused = result.Ingredients.Count(i => i.Weight is 0);
+        if (unused > 0) output.WriteLine($"  ({unused} other ingredient(s) with weight 0)");
+        if (result.Base != null) output.WriteLine($"  base {result.Base}");
+        output.WriteLine($"  {o.Format}, {o.Tensors} tensors, {o.Parameters.ToString("N0", inv)} parameters, {Bytes(o.Bytes)}, {result.ElapsedSeconds.ToString("0.00", inv)} s");
+        output.WriteLine($"  sha256 {o.Sha256}");
+        if (result.Scores is { } scores)
+        {
+            output.WriteLine();
+            ScoreTable.Write(output, scores);
+        }
+        output.WriteLine();
+        output.WriteLine($"Report: {reportPath}");
+    }
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
+        _ => $"{bytes} B",
+    };
+}

@@ -1,0 +1,200 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Soups.FileSystem;
+
+/// <summary>
+/// An output written to a temporary file beside its destination and renamed over it only on <see cref="Commit"/>,
+/// so a failure or a kill never leaves a half-written file (issue #2). The temporary file is removed on every failure;
+/// <see cref="AbortAll"/> removes every open one (the CLI calls it on SIGINT/SIGTERM); and a stale one left by a
+/// process that was killed outright (SIGKILL) is removed by the next run that writes the same destination (issue #8).
+/// </summary>
+public sealed partial class AtomicFile : IDisposable
+{
+    private const int NameMax = 255;
+    private static readonly ConcurrentDictionary<AtomicFile, byte> Open = new();
+    private readonly FileStream _stream;
+    private readonly bool _overwrite;
+    private readonly Lock _gate = new();
+    private bool _committed;
+    private bool _aborted;
+
+    private AtomicFile(string path, bool overwrite)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _overwrite = overwrite;
+        var folder = System.IO.Path.GetDirectoryName(Path)!;
+        RemoveStale(folder, System.IO.Path.GetFileName(Path));
+        TempPath = System.IO.Path.Combine(folder, $".{TempStem(System.IO.Path.GetFileName(Path))}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        _stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        Open[this] = 0;
+    }
+
+    /// <summary>The destination.</summary>
+    public string Path { get; }
+
+    /// <summary>Where the data goes until it is committed.</summary>
+    public string TempPath { get; }
+
+    /// <summary>The stream to write (seekable).</summary>
+    public Stream Stream => _stream;
+
+    /// <summary>Creates the temporary file; refuses an existing destination unless <paramref name="overwrite"/>.</summary>
+    public static AtomicFile Create(string path, bool overwrite)
+    {
+        RequireWritable(path, overwrite);
+        try
+        {
+            return new AtomicFile(path, overwrite);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OutputException(path, OutputProblem.CannotCreate, $"cannot write ({e.Message})", e);
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="path"/> can be written: not empty, not a folder, its folder there, not taken.</summary>
+    public static void RequireWritable(string path, bool overwrite)
+    {
+        if (string.IsNullOrEmpty(path)) throw new OutputException(path, OutputProblem.Empty, "the output path is empty");
+        if (Directory.Exists(path)) throw new OutputException(path, OutputProblem.IsFolder, "is a folder");
+        if (!overwrite && File.Exists(path)) throw new OutputException(path, OutputProblem.Exists, "already exists");
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
+        if (!Directory.Exists(folder)) throw new OutputException(path, OutputProblem.NoFolder, $"folder {folder} does not exist");
+    }
+
+    /// <summary>Writes a whole file atomically.</summary>
+    public static void WriteAll(string path, bool overwrite, byte[] bytes)
+    {
+        using var file = Create(path, overwrite);
+        file.Run(stream => stream.Write(bytes));
+        file.Commit();
+    }
+
+    /// <summary>Writes a whole text file (UTF-8) atomically.</summary>
+    public static void WriteAll(string path, bool overwrite, string text) => WriteAll(path, overwrite, Encoding.UTF8.GetBytes(text));
+
+    /// <summary>Runs <paramref name="write"/> on the stream, turning a failed write (disk full) into one clear error.</summary>
+    public void Run(Action<Stream> write)
+    {
+        try
+        {
+            write(_stream);
+        }
+        catch (IOException e)
+        {
+            var reason = e.Message.Replace($" : '{TempPath}'", "", StringComparison.Ordinal).Replace(TempPath, "the temporary file", StringComparison.Ordinal);
+            throw new OutputException(Path, OutputProblem.WriteFailed, $"cannot write ({reason}); nothing was written", e);
+        }
+    }
+
+    /// <summary>Flushes to disk and moves the file into place.</summary>
+    public void Commit()
+    {
+        lock (_gate)
+        {
+            if (_aborted) throw new OperationCanceledException("the output was aborted");
+            try
+            {
+                _stream.Flush(flushToDisk: true);
+            }
+            catch (IOException e)
+            {
+                throw new OutputException(Path, OutputProblem.WriteFailed, $"cannot write ({e.Message}); nothing was written", e);
+            }
+            _stream.Dispose();
+            if (!_overwrite && File.Exists(Path))
+                throw new OutputException(Path, OutputProblem.Exists, "appeared while writing");
+            File.Move(TempPath, Path, _overwrite);
+            _committed = true;
+        }
+    }
+
+    /// <summary>Deletes the temporary file unless committed.</summary>
+    public void Dispose()
+    {
+        lock (_gate) Discard();
+        Open.TryRemove(this, out _);
+    }
+
+    /// <summary>Removes the temporary file of every output still being written (on SIGINT/SIGTERM, before exiting).</summary>
+    public static void AbortAll()
+    {
+        foreach (var file in Open.Keys)
+        {
+            // A writer blocked in a long native call holds no lock here; the lock only orders this with Commit.
+            if (!file._gate.TryEnter(TimeSpan.FromSeconds(2))) continue;
+            try
+            {
+                file._aborted = true;
+                file.Discard();
+            }
+            finally
+            {
+                file._gate.Exit();
+            }
+        }
+    }
+
+    private void Discard()
+    {
+        try
+        {
+            _stream.Dispose();
+        }
+        catch (IOException)
+        {
+            // A failed final flush (disk full) must not keep the temporary file from being removed.
+        }
+        if (!_committed && File.Exists(TempPath)) File.Delete(TempPath);
+    }
+
+    // The temporary name must itself be a legal name: shorten the destination's name so the whole fits NAME_MAX bytes.
+    private static string TempStem(string name)
+    {
+        const int overhead = 2 + 10 + 1 + 32 + 4; // ".", ".", pid, ".", guid, ".tmp"
+        var stem = name;
+        while (Encoding.UTF8.GetByteCount(stem) > NameMax - overhead) stem = stem[..^1];
+        return stem;
+    }
+
+    // Temporary files of this naming whose process is gone were left by a run killed outright.
+    private static void RemoveStale(string folder, string name)
+    {
+        var prefix = "." + TempStem(name) + ".";
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*.tmp"))
+            {
+                var fileName = System.IO.Path.GetFileName(file);
+                if (!fileName.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                var match = TempSuffix().Match(fileName[prefix.Length..]);
+                if (!match.Success || !int.TryParse(match.Groups[1].Value, out var pid) || IsRunning(pid)) continue;
+                File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a stale file that cannot be removed is harmless to this run.
+        }
+    }
+
+    private static bool IsRunning(int pid)
+    {
+        if (pid == Environment.ProcessId) return true;
+        if (OperatingSystem.IsLinux()) return Directory.Exists($"/proc/{pid}");
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    [GeneratedRegex("^([0-9]+)\\.[0-9a-f]{32}\\.tmp$")]
+    private static partial Regex TempSuffix();
+}

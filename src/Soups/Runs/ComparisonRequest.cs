@@ -1,0 +1,14 @@
+namespace Soups.Runs;
+
+/// <summary>What <c>soup compare</c> runs.</summary>
+/// <param name="Methods">The rows to make, by name (strategy variants and the ensembles); null for every one that applies.</param>
+/// <param name="Parameters">Parameter values for every strategy.</param>
+/// <param name="Ingredients">The checkpoints.</param>
+/// <param name="Evaluation">How to evaluate.</param>
+/// <param name="Compute">Device and threads.</param>
+/// <param name="Folder">Where the soups go, as <c>NAME.safetensors</c>.</param>
+/// <param name="Overwrite">Replace existing files there.</param>
+/// <param name="OtherOutputs">Further files the front end will write (reports), checked against the inputs up front.</param>
+public sealed record ComparisonRequest(IReadOnlyList<string>? Methods, Strategies.ParameterValues Parameters,
+    IngredientRequest Ingredients, EvaluationRequest Evaluation, ComputeRequest Compute, string Folder, bool Overwrite,
+    IReadOnlyList<string> OtherOutputs);

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Soups.Baking;
+using Soups.Evaluation;
+using Soups.FileSystem;
+using Soups.Strategies;
+
+namespace Soups.Runs;
+
+/// <summary>
+/// The researcher's side-by-side (issues #4, #9): every ingredient, the best individual, a soup for every registered
+/// strategy variant whose needs the inputs meet (each written to the folder), and the ensemble baselines, each scored on
+/// the held-out split and every test split, with its inference cost in forward passes. The rows come from
+/// <see cref="KnownStrategies"/>: a new strategy is compared without touching this class.
+/// </summary>
+public static class ComparisonRun
+{
+    /// <summary>The output ensemble (mean logits of every ingredient).</summary>
+    public const string Ensemble = "ensemble";
+
+    /// <summary>The greedy ensemble (the greedy rule applied to ensemble membership).</summary>
+    public const string GreedyEnsemble = "greedy-ensemble";
+
+    /// <summary>Every method name a comparison knows, in report order: the strategy variants, then the ensembles.</summary>
+    public static IReadOnlyList<string> AllMethods { get; } =
+        [.. KnownStrategies.All.SelectMany(s => s.Variants).Select(v => v.Name), Ensemble, GreedyEnsemble];
+
+    /// <summary>Runs the comparison.</summary>
+    public static ComparisonResult Execute(ComparisonRequest request, RunObserver observer, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var unknown = (request.Methods ?? []).Where(m => !AllMethods.Contains(m)).ToList();
+        if (unknown.Count > 0)
+            throw new OptionException("strategies", $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", AllMethods)})");
+        var variants = KnownStrategies.All.SelectMany(s => s.Variants.Select(v => (Strategy: s, Variant: v)))
+            .Where(x => request.Methods?.Contains(x.Variant.Name) ?? Applies(x.Strategy, request))
+            .ToList();
+        var soupPaths = variants.ToDictionary(x => x.Variant.Name, x => Path.Combine(request.Folder, $"{x.Variant.Name}.safetensors"));
+        if (Directory.Exists(request.Folder)) // else it is made once every input has been checked
+            foreach (var path in soupPaths.Values.Concat(request.OtherOutputs)) AtomicFile.RequireWritable(path, request.Overwrite);
+        var values = variants.Select(x => x.Variant.Apply(request.Parameters)).ToList(); // every setting checked up front
+
+        using var inputs = RunInputs.Open(request.Ingredients, request.Evaluation, request.Compute,
+            soupPaths.Values.Concat(request.OtherOutputs), observer);
+        foreach (var (strategy, _) in variants) inputs.RequireNeedsOf(strategy);
+        Directory.CreateDirectory(request.Folder);
+        var baselines = new Baselines(inputs, cancellation);
+        var ingredientRows = inputs.Ingredients.Readers.Select(r =>
+        {
+            var row = baselines.Checkpoint(Path.GetFileName(r.Path), "individual", r);
+            observer.Info?.Invoke($"{r.Path}: held-out {row.HeldOut.Accuracy:0.0000}");
+            return row;
+        }).ToList();
+        var accuracies = ingredientRows.Select(r => r.HeldOut.Accuracy).ToList();
+        var best = ingredientRows[GreedyOrder.Of(accuracies)[0]];
+        var rows = new List<ScoreRow> { best with { Name = $"best individual ({best.Name})" } };
+        var soups = new Dictionary<string, SoupRunResult>();
+
+        for (var i = 0; i < variants.Count; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var (strategy, variant) = variants[i];
+            observer.Info?.Invoke($"running {variant.Name}");
+            var soupClock = Stopwatch.StartNew();
+            var context = inputs.PlanContext(observer, cancellation);
+            var plan = strategy.Plan(context, values[i]);
+            var output = new SoupOutput(soupPaths[variant.Name], Overwrite: request.Overwrite);
+            var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients),
+                observer.Progress, cancellation);
+            var soupRequest = new SoupRunRequest(strategy, values[i], request.Ingredients, request.Evaluation, request.Compute, output);
+            soups[variant.Name] = SoupRun.Describe(soupRequest, inputs.Ingredients, plan, baked, null,
+                context.Warnings.Concat(baked.Warnings).Distinct().ToList(), soupClock.Elapsed);
+            using var reader = Checkpoints.KnownCheckpointFormats.Open(baked.Path, Checkpoints.ReadOptions.Default with { StripPrefix = "" });
+            rows.Add(baselines.Checkpoint(plan.Label, "soup", reader));
+        }
+
+        IReadOnlyList<string> greedyMembers = [];
+        var wanted = request.Methods ?? [Ensemble, GreedyEnsemble];
+        if (wanted.Contains(Ensemble) || wanted.Contains(GreedyEnsemble))
+        {
+            observer.Info?.Invoke("running the ensembles");
+            var ensembles = new EnsembleScorer(inputs.Evaluator!.Model, inputs.Evaluator.BatchSize).Run(inputs.Ingredients, accuracies,
+                inputs.HeldOut!, inputs.Tests.Select(t => (t.Name, t.Split)).ToList(), request.Parameters.Get(GreedySoup.Accept), cancellation);
+            if (wanted.Contains(Ensemble)) rows.Add(ensembles.Uniform);
+            if (wanted.Contains(GreedyEnsemble)) rows.Add(ensembles.Greedy);
+            greedyMembers = ensembles.GreedyMembers;
+        }
+        return new ComparisonResult(inputs.HeldOut!.Description, inputs.Tests.Select(t => t.Name).ToList(), rows, ingredientRows,
+            soups, greedyMembers, ToolVersion.Text, Math.Round(clock.Elapsed.TotalSeconds, 1));
+    }
+
+    // Without an explicit list, a strategy joins when the inputs meet its needs (a base for those that want one).
+    private static bool Applies(ISoupStrategy strategy, ComparisonRequest request)
+    {
+        if (strategy.Needs.HasFlag(StrategyNeeds.Base) && request.Ingredients.Base is null) return false;
+        var (min, max) = strategy.IngredientCount;
+        return request.Ingredients.Paths.Count >= min && request.Ingredients.Paths.Count <= max;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Soups.Runs;
+
+/// <summary>One checkpoint's score in <see cref="EvaluationRun"/>.</summary>
+public sealed record CheckpointScore(string Checkpoint, double Accuracy, double Loss, int Count, bool Cached);
+
+/// <summary>What <see cref="EvaluationRun"/> measured: the split's fingerprint, the model's identity and each score.</summary>
+public sealed record EvaluationResult(string Split, string Model, IReadOnlyList<CheckpointScore> Results);
+
+/// <summary>
+/// Scores checkpoints on a held-out split and records each result in the results files (issue #3). A shard
+/// (<c>index</c> of <c>count</c>) scores only the checkpoints at positions <c>index, index + count, ...</c>, for job arrays.
+/// </summary>
+public static class EvaluationRun
+{
+    /// <summary>Scores the checkpoints of <paramref name="ingredients"/> in shard <paramref name="shard"/>.</summary>
+    public static EvaluationResult Execute(IngredientRequest ingredients, EvaluationRequest evaluation, ComputeRequest compute,
+        (int Index, int Count) shard, RunObserver observer, CancellationToken cancellation)
+    {
+        using var inputs = RunInputs.Open(ingredients, evaluation, compute, [], observer, requireCompatible: false);
+        var evaluator = inputs.Evaluator!;
+        var rows = new List<CheckpointScore>();
+        for (var i = 0; i < inputs.Ingredients.Count; i++)
+        {
+            if (i % shard.Count != shard.Index) continue;
+            var reader = inputs.Ingredients.Readers[i];
+            var result = evaluator.Score(reader, inputs.HeldOut!, cancellation);
+            rows.Add(new CheckpointScore(reader.Path, result.Accuracy, result.Loss, result.Count, result.Cached));
+            observer.Info?.Invoke($"{reader.Path}: accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
+        }
+        return new EvaluationResult(inputs.HeldOut!.Fingerprint, evaluator.Family.Identity, rows);
+    }
+}

@@ -1,0 +1,37 @@
+using Soups.Ingredients;
+using Soups.Inspection;
+
+namespace Soups.Runs;
+
+/// <summary>What <see cref="InspectionRun"/> found: each checkpoint, whether they fit together, how far apart they are.</summary>
+public sealed record InspectionResult(IReadOnlyList<CheckpointSummary> Checkpoints, bool Compatible,
+    IReadOnlyList<Mismatch> Mismatches, int MismatchCount, double[][]? L2Distances, double[][]? CosineSimilarities);
+
+/// <summary>
+/// Describes checkpoints from their indexes, checks that they can be souped together and, when asked and possible,
+/// measures their pairwise distances (reading every tensor, one name at a time).
+/// </summary>
+public static class InspectionRun
+{
+    /// <summary>Inspects the checkpoints of <paramref name="ingredients"/>.</summary>
+    public static InspectionResult Execute(IngredientRequest ingredients, ComputeRequest compute, bool distances,
+        RunObserver observer, CancellationToken cancellation)
+    {
+        using var inputs = RunInputs.Open(ingredients, null, compute, [], observer, requireCompatible: false);
+        var set = inputs.Ingredients;
+        var summaries = set.All.Select(CheckpointSummary.Of).ToList();
+        var compatibility = set.CheckCompatibility();
+        IngredientGeometry? geometry = null;
+        if (set.Count > 1 && compatibility.IsCompatible && distances)
+            geometry = IngredientGeometry.Compute(set, inputs.Device, observer.Progress, cancellation);
+        return new InspectionResult(summaries, compatibility.IsCompatible, compatibility.Mismatches, compatibility.TotalMismatches,
+            Jagged(geometry?.Distances), Jagged(geometry?.Cosines));
+    }
+
+    private static double[][]? Jagged(double[,]? matrix)
+    {
+        if (matrix is null) return null;
+        var n = matrix.GetLength(0);
+        return Enumerable.Range(0, n).Select(i => Enumerable.Range(0, n).Select(j => matrix[i, j]).ToArray()).ToArray();
+    }
+}

@@ -1,0 +1,151 @@
+using Soups.Checkpoints.TorchZip;
+using Soups.Evaluation;
+using Soups.FileSystem;
+using Soups.Ingredients;
+using Soups.Models;
+using Soups.Strategies;
+using TorchSharp;
+
+namespace Soups.Runs;
+
+/// <summary>
+/// Everything a run reads, opened and checked before any work or output (issue #8): the ingredients (and base), the
+/// device, and when evaluating the model, the splits (one example of each run through the model) and the results
+/// files. Every file read is recorded by identity, so that no output can be one of them.
+/// </summary>
+public sealed class RunInputs : IDisposable
+{
+    private readonly List<IDisposable> _owned = [];
+
+    private RunInputs(IngredientSet ingredients, torch.Device device)
+    {
+        Ingredients = ingredients;
+        Device = device;
+        _owned.Add(ingredients);
+    }
+
+    /// <summary>The ingredients and the base.</summary>
+    public IngredientSet Ingredients { get; }
+
+    /// <summary>Where tensors are mixed and models run.</summary>
+    public torch.Device Device { get; }
+
+    /// <summary>Scores weights (when evaluating).</summary>
+    public Evaluator? Evaluator { get; private set; }
+
+    /// <summary>The held-out split (when evaluating).</summary>
+    public IHeldOutSplit? HeldOut { get; private set; }
+
+    /// <summary>The test splits (when evaluating).</summary>
+    public IReadOnlyList<NamedSplit> Tests { get; private set; } = [];
+
+    /// <summary>Every file read, by identity.</summary>
+    public InputGuard Guard { get; } = new();
+
+    /// <summary>
+    /// Opens the inputs. <paramref name="outputs"/> are the files the run will write: each is refused if it is one of
+    /// the inputs. <paramref name="requireCompatible"/> checks that the ingredients (and base) share names, shapes, dtypes.
+    /// </summary>
+    public static RunInputs Open(IngredientRequest ingredients, EvaluationRequest? evaluation, ComputeRequest compute,
+        IEnumerable<string> outputs, RunObserver observer, bool requireCompatible = true)
+    {
+        ComputeDevice.SetThreads(compute.Threads);
+        var device = ComputeDevice.Resolve(compute.Device);
+        var family = evaluation is null ? null : KnownModels.Resolve(evaluation.Model, Precision(evaluation.Precision));
+        var set = IngredientSet.Open(ingredients.Paths, ingredients.Read, ingredients.Base);
+        var inputs = new RunInputs(set, device);
+        try
+        {
+            if (requireCompatible) set.RequireCompatible();
+            foreach (var reader in set.Readers) inputs.Guard.Add("checkpoint", reader.Files);
+            if (set.Base != null) inputs.Guard.Add("base", set.Base.Files);
+            if (evaluation != null) inputs.OpenEvaluation(evaluation, family!, ingredients, compute.Threads, observer);
+            foreach (var output in outputs) inputs.Guard.RequireNotAnInput(output);
+            Describe(set, observer);
+            if (inputs.HeldOut != null) observer.Info?.Invoke($"Held-out split: {inputs.HeldOut.Description}");
+            return inputs;
+        }
+        catch
+        {
+            inputs.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A plan context over these inputs.</summary>
+    public PlanContext PlanContext(RunObserver observer, CancellationToken cancellation) =>
+        new(Ingredients, Device, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info };
+
+    /// <summary>Throws unless these inputs give <paramref name="strategy"/> what it needs.</summary>
+    public void RequireNeedsOf(ISoupStrategy strategy)
+    {
+        if (strategy.Needs.HasFlag(StrategyNeeds.Base) && Ingredients.Base is null)
+            throw new StrategyNeedsException(strategy.Name, StrategyNeeds.Base, $"the {strategy.Name} strategy needs the pretrained base checkpoint");
+        if (strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && Evaluator is null)
+            throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut, $"the {strategy.Name} strategy needs a model and a held-out split");
+        var (min, max) = strategy.IngredientCount;
+        if (Ingredients.Count < min || Ingredients.Count > max)
+            throw new UsageException(min == max
+                ? $"the {strategy.Name} strategy takes exactly {min} checkpoints, not {Ingredients.Count}"
+                : $"the {strategy.Name} strategy takes at least {min} checkpoints, not {Ingredients.Count}");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var item in Enumerable.Reverse(_owned)) item.Dispose();
+        _owned.Clear();
+    }
+
+    private void OpenEvaluation(EvaluationRequest request, IModelFamily family, IngredientRequest ingredients, int threads,
+        RunObserver observer)
+    {
+        HeldOut = HeldOutSplits.Open(request.HeldOut, request.Preprocess, request.Subset, threads);
+        _owned.Add(HeldOut);
+        var tests = new List<NamedSplit>();
+        foreach (var (name, path) in request.Tests ?? [])
+        {
+            var split = HeldOutSplits.Open(path, request.Preprocess, null, threads);
+            _owned.Add(split);
+            tests.Add(new NamedSplit(name, split));
+        }
+        Tests = tests;
+        Guard.Add("held-out split", HeldOut.Files);
+        foreach (var test in tests) Guard.Add($"test split {test.Name}", test.Split.Files);
+        Guard.Add("model", family.Files);
+        var results = request.ResultsFiles ?? [];
+        foreach (var file in results) Guard.RequireNotAnInput(file);
+        var cache = results.Count == 0 ? EvaluationCache.None : new EvaluationCache(results);
+        Evaluator = new Evaluator(family, Ingredients.Layout, Device, request.BatchSize, cache, ingredients.Read)
+        {
+            OnWarning = observer.Warning,
+            Progress = observer.Progress,
+        };
+        _owned.Add(Evaluator);
+        Evaluator.Probe(HeldOut);
+        foreach (var test in tests) Evaluator.Probe(test.Split);
+    }
+
+    // Where each file's weights were found and what was left out (verbose), and pickles that name code torch.load would run.
+    private static void Describe(IngredientSet set, RunObserver observer)
+    {
+        foreach (var reader in set.All)
+        {
+            var where = reader.WeightsKey.Length == 0 ? "the top level" : $"key '{reader.WeightsKey}'";
+            observer.Detail?.Invoke($"{reader.Path}: {reader.Tensors.Count} tensors at {where} ({reader.Format})" +
+                                    (reader.LeftOut.Count == 0 ? "" : "; left out: " + string.Join(", ", reader.LeftOut)));
+            var suspicious = reader.ForeignGlobals.Where(SuspiciousGlobals.IsSuspicious).ToList();
+            if (suspicious.Count > 0)
+                observer.Warning?.Invoke($"{reader.Path}: its pickle names {string.Join(", ", suspicious)}, which torch.load would run; " +
+                                         "soup read only the weights and ran nothing");
+        }
+    }
+
+    private static torch.ScalarType Precision(string name) => name switch
+    {
+        "fp32" => torch.ScalarType.Float32,
+        "fp16" => torch.ScalarType.Float16,
+        "bf16" => torch.ScalarType.BFloat16,
+        _ => throw new OptionException("precision", $"unknown precision '{name}' (choose fp32, fp16 or bf16)"),
+    };
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Soups.Baking;
+using Soups.Ingredients;
+using Soups.Strategies;
+
+namespace Soups.Runs;
+
+/// <summary>
+/// One soup, from request to file: open and check every input → let the strategy plan → bake its merge one tensor
+/// at a time → score the soup beside the baselines (when evaluating) → write the report. The same course for every
+/// strategy (issue #9).
+/// </summary>
+public static class SoupRun
+{
+    /// <summary>Runs <paramref name="request"/>.</summary>
+    public static SoupRunResult Execute(SoupRunRequest request, RunObserver observer, CancellationToken cancellation)
+    {
+        var clock = Stopwatch.StartNew();
+        var output = request.Output;
+        AtomicFileChecks(request);
+        using var inputs = RunInputs.Open(request.Ingredients, request.Evaluation, request.Compute,
+            [output.Path, request.ReportPath], observer);
+        inputs.RequireNeedsOf(request.Strategy);
+
+        var context = inputs.PlanContext(observer, cancellation);
+        var plan = request.Strategy.Plan(context, request.Parameters);
+        var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients),
+            observer.Progress, cancellation);
+        var warnings = context.Warnings.Concat(baked.Warnings).Distinct().ToList();
+        foreach (var warning in baked.Warnings) observer.Warning?.Invoke(warning);
+
+        IReadOnlyList<Evaluation.ScoreRow>? scores = null;
+        if (inputs.Evaluator != null)
+        {
+            observer.Info?.Invoke($"Scoring the best individual, the uniform soup and the {plan.Label}");
+            scores = new Baselines(inputs, cancellation).Around(plan.Label, baked.Path);
+        }
+        var result = Describe(request, inputs.Ingredients, plan, baked, scores, warnings, clock.Elapsed);
+        ReportFile.Write(request.ReportPath, result, output.Overwrite);
+        return result;
+    }
+
+    /// <summary>The result record of a baked plan.</summary>
+    public static SoupRunResult Describe(SoupRunRequest request, IngredientSet ingredients, SoupPlan plan, BakeResult baked,
+        IReadOnlyList<Evaluation.ScoreRow>? scores, IReadOnlyList<string> warnings, TimeSpan elapsed)
+    {
+        var weights = plan.Weights is { } w ? WeightedMean.Normalise(w) : null;
+        return new SoupRunResult(
+            plan.Strategy,
+            new OutputReport(baked.Path, baked.Format, baked.Sha256, baked.Bytes, baked.TensorCount, baked.ParameterCount),
+            ingredients.Readers.Select((r, i) => new IngredientReport(r.Path, weights?[i])).ToList(),
+            ingredients.Base?.Path,
+            request.Parameters.Describe(request.Strategy.Parameters),
+            plan.Result,
+            scores,
+            warnings,
+            ToolVersion.Text,
+            Math.Round(elapsed.TotalSeconds, 3)) { Label = plan.Label };
+    }
+
+    /// <summary>What the soup's file records of how it was made.</summary>
+    public static Dictionary<string, string> Metadata(SoupPlan plan, IngredientSet ingredients)
+    {
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = "pt",
+            ["soup.strategy"] = plan.Strategy,
+            ["soup.ingredients"] = JsonSerializer.Serialize(ingredients.Readers.Select(r => Path.GetFileName(r.Path)).ToArray()),
+        };
+        if (plan.Weights is { } weights) metadata["soup.weights"] = JsonSerializer.Serialize(WeightedMean.Normalise(weights));
+        metadata["soup.tool"] = "soup " + ToolVersion.Text;
+        if (ingredients.Base != null) metadata["soup.base"] = Path.GetFileName(ingredients.Base.Path);
+        if (plan.PerTensorWeights) metadata["soup.per_tensor_weights"] = "true";
+        return metadata;
+    }
+
+    // The soup and its report must be writable before any work starts.
+    private static void AtomicFileChecks(SoupRunRequest request)
+    {
+        Checkpoints.KnownCheckpointFormats.ForOutput(request.Output.Path, request.Output.Format);
+        FileSystem.AtomicFile.RequireWritable(request.Output.Path, request.Output.Overwrite);
+        FileSystem.AtomicFile.RequireWritable(request.ReportPath, request.Output.Overwrite);
+    }
+}

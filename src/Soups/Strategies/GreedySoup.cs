@@ -1,0 +1,125 @@
+using System.Globalization;
+using Soups.Baking;
+using Soups.Evaluation;
+
+namespace Soups.Strategies;
+
+/// <summary>
+/// Greedy soup (Wortsman et al. 2022, Recipe 1; model-soups <c>main.py</c>): evaluate every ingredient on the
+/// held-out split; order them as <see cref="GreedyOrder"/> does (best first; among ties, the later one first); start
+/// from the first; try each next ingredient once as the running mean with it, keeping it only if held-out accuracy
+/// improves. A NaN accuracy never improves anything, so a broken ingredient simply loses. The soup written is the
+/// exact mean of the ingredients kept.
+/// </summary>
+public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
+{
+    /// <summary>When a candidate is kept; shared with the greedy ensemble of comparisons.</summary>
+    public static readonly Parameter<AcceptRule> Accept = Parameter.Choice("accept", AcceptRule.Greater,
+        "gt: keep an ingredient only if held-out accuracy strictly increases (the paper's code; default). " +
+        "ge: keep it if accuracy does not decrease (the paper's text).",
+        ("gt", AcceptRule.Greater), ("ge", AcceptRule.GreaterOrEqual));
+
+    /// <summary>The settings of a greedy soup.</summary>
+    public sealed record Options(AcceptRule Accept = AcceptRule.Greater);
+
+    /// <summary>An ingredient's own held-out score.</summary>
+    public sealed record IngredientScore(string Path, double Accuracy, double Loss, bool Cached);
+
+    /// <summary>One greedy step: the candidate soup with one more ingredient, and whether it was kept.</summary>
+    public sealed record Candidate(int Step, string Ingredient, double IngredientAccuracy, double CandidateAccuracy,
+        double CandidateLoss, bool Accepted, int SoupSize);
+
+    /// <summary>Everything greedy soup decided.</summary>
+    public sealed record Result(string Accept, IReadOnlyList<IngredientScore> Scores, IReadOnlyList<Candidate> Steps,
+        IReadOnlyList<string> Soup, double HeldOutAccuracy, double HeldOutLoss) : StrategyResult
+    {
+        /// <inheritdoc />
+        public override string Summary() =>
+            $"greedy soup of {Soup.Count} of {Scores.Count} ingredients (accept: held-out accuracy {(Accept == "gt" ? ">" : ">=")} current soup)";
+
+        /// <inheritdoc />
+        public override IReadOnlyList<ResultTable> Tables()
+        {
+            var first = Scores.First(s => s.Path == Soup[0]);
+            var rows = new List<IReadOnlyList<string>> { new[] { "start", first.Path, Percent(first.Accuracy), "", "kept" } };
+            rows.AddRange(Steps.Select(s => new[]
+            {
+                s.Step.ToString(CultureInfo.InvariantCulture), s.Ingredient, Percent(s.IngredientAccuracy),
+                Percent(s.CandidateAccuracy), s.Accepted ? "accepted" : "rejected",
+            }));
+            return [new ResultTable("steps", ["step", "ingredient", "individual", "candidate", "decision"], rows)];
+        }
+
+        private static string Percent(double accuracy) => accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
+    }
+
+    /// <inheritdoc />
+    public override string Name => "greedy";
+
+    /// <inheritdoc />
+    public override string Summary =>
+        "Bake the greedy soup: ingredients sorted by held-out accuracy, each added only if the soup's held-out accuracy improves.";
+
+    /// <inheritdoc />
+    public override StrategyNeeds Needs => StrategyNeeds.HeldOut;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => [Accept];
+
+    /// <inheritdoc />
+    public override Options Read(ParameterValues values) => new(values.Get(Accept));
+
+    /// <inheritdoc />
+    public override SoupPlan Plan(PlanContext context, Options options)
+    {
+        var readers = context.Ingredients.Readers;
+        var evaluator = context.Evaluator;
+        var scores = new List<IngredientScore>();
+        foreach (var reader in readers)
+        {
+            var result = evaluator.Score(reader, context.HeldOut, context.Cancellation);
+            scores.Add(new IngredientScore(reader.Path, result.Accuracy, result.Loss, result.Cached));
+            context.Note($"ingredient {reader.Path}: held-out accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
+        }
+        var order = GreedyOrder.Of(scores.Select(s => s.Accuracy).ToList());
+
+        var inSoup = new List<int> { order[0] };
+        double soupAccuracy = scores[order[0]].Accuracy, soupLoss = scores[order[0]].Loss;
+        var steps = new List<Candidate>();
+        var soup = SoupState.From(readers[order[0]], context.Device);
+        try
+        {
+            foreach (var index in order.Skip(1))
+            {
+                context.Cancellation.ThrowIfCancellationRequested();
+                var candidate = soup.With(readers[index], inSoup.Count);
+                var result = evaluator.Score(candidate.Tensors, "candidate soup", context.HeldOut, context.Cancellation);
+                var kept = options.Accept.Accepts(result.Accuracy, soupAccuracy);
+                if (kept)
+                {
+                    soup.Dispose();
+                    soup = candidate;
+                    inSoup.Add(index);
+                    soupAccuracy = result.Accuracy;
+                    soupLoss = result.Loss;
+                }
+                else
+                {
+                    candidate.Dispose();
+                }
+                steps.Add(new Candidate(steps.Count + 1, readers[index].Path, scores[index].Accuracy, result.Accuracy, result.Loss, kept, inSoup.Count));
+                context.Note($"step {steps.Count}: + {readers[index].Path} -> held-out {result.Accuracy:0.0000} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})");
+            }
+        }
+        finally
+        {
+            soup.Dispose();
+        }
+
+        var weights = new double[readers.Count];
+        foreach (var i in inSoup) weights[i] = 1; // the baker divides by the count once: the exact mean
+        var details = new Result(Accept.Format(options.Accept), scores, steps, inSoup.Select(i => readers[i].Path).ToList(), soupAccuracy, soupLoss);
+        var label = inSoup.Count == 1 ? "greedy soup (1 ingredient)" : $"greedy soup ({inSoup.Count} ingredients)";
+        return new SoupPlan(Name, label, new WeightedMean(weights), details);
+    }
+}

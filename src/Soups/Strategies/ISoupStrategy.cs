@@ -1,0 +1,39 @@
+namespace Soups.Strategies;
+
+/// <summary>
+/// A soup strategy's definition: its name, what it needs, its parameters, and the plan that decides a soup. Everything
+/// a front end shows of a strategy (a command, its options and help, its rows in a comparison, its report) comes from
+/// here; <see cref="KnownStrategies"/> is the one list of them (issue #9).
+/// </summary>
+public interface ISoupStrategy
+{
+    /// <summary>The name: a command (<c>soup greedy</c>), a row of a comparison, the <c>strategy</c> of a report.</summary>
+    string Name { get; }
+
+    /// <summary>One sentence for help.</summary>
+    string Summary { get; }
+
+    /// <summary>What the run must provide.</summary>
+    StrategyNeeds Needs { get; }
+
+    /// <summary>How many ingredients it takes (the base not counted).</summary>
+    (int Min, int Max) IngredientCount { get; }
+
+    /// <summary>Its settings.</summary>
+    IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The rows it adds to a comparison (usually one, under its name, with the parameters as given).</summary>
+    IReadOnlyList<StrategyVariant> Variants { get; }
+
+    /// <summary>Decides the soup of <c>context.Ingredients</c>: which ingredients, how much of each, by whatever arithmetic.</summary>
+    SoupPlan Plan(PlanContext context, ParameterValues values);
+}
+
+/// <summary>A named setting of a strategy's parameters, shown as its own row when strategies are compared.</summary>
+/// <param name="Name">The row's name (and its soup's file name).</param>
+/// <param name="Apply">Sets the variant's parameters over the values given.</param>
+public sealed record StrategyVariant(string Name, Func<ParameterValues, ParameterValues> Apply)
+{
+    /// <summary>The parameters the variant sets, whatever was given (a comparison does not offer them).</summary>
+    public IReadOnlyList<Parameter> Fixes { get; init; } = [];
+}

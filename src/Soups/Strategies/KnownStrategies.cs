@@ -1,0 +1,23 @@
+namespace Soups.Strategies;
+
+/// <summary>
+/// The one table of strategies. Each is a command (<c>soup NAME</c>), rows of <c>soup compare</c>, and a report: a new
+/// strategy is one new file in this folder and one line here (issue #9).
+/// </summary>
+public static class KnownStrategies
+{
+    /// <summary>The uniform soup.</summary>
+    public static UniformSoup Uniform { get; } = new();
+
+    /// <summary>The greedy soup.</summary>
+    public static GreedySoup Greedy { get; } = new();
+
+    /// <summary>The learned soup (by model or by layer).</summary>
+    public static LearnedSoup Learned { get; } = new();
+
+    /// <summary>Every strategy, in the order commands and comparisons list them.</summary>
+    public static IReadOnlyList<ISoupStrategy> All { get; } = [Uniform, Greedy, Learned];
+
+    /// <summary>The strategy named <paramref name="name"/>, or null.</summary>
+    public static ISoupStrategy? Named(string name) => All.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,53 @@
+using Soups.Baking;
+using Soups.Evaluation;
+using Soups.Ingredients;
+using TorchSharp;
+
+namespace Soups.Strategies;
+
+/// <summary>A named split a run reports on.</summary>
+public sealed record NamedSplit(string Name, IHeldOutSplit Split);
+
+/// <summary>
+/// What a strategy may use while planning: the ingredients (and base), the device, and — when it needs them — the
+/// evaluator and the splits. Strategies never print: what they want said goes through <see cref="Note"/>.
+/// </summary>
+public sealed class PlanContext(IngredientSet ingredients, torch.Device device, Evaluator? evaluator, IHeldOutSplit? heldOut,
+    IReadOnlyList<NamedSplit> tests, CancellationToken cancellation)
+{
+    private readonly List<string> _warnings = [];
+
+    /// <summary>The ingredients, and the base when given.</summary>
+    public IngredientSet Ingredients { get; } = ingredients;
+
+    /// <summary>Where tensors are mixed and models run.</summary>
+    public torch.Device Device { get; } = device;
+
+    /// <summary>Scores weights on splits (strategies that need a held-out split).</summary>
+    public Evaluator Evaluator => evaluator ?? throw new UsageException("this strategy needs a model and a held-out split");
+
+    /// <summary>The split choices are made on.</summary>
+    public IHeldOutSplit HeldOut => heldOut ?? throw new UsageException("this strategy needs a held-out split");
+
+    /// <summary>Splits that are only reported, never used to choose.</summary>
+    public IReadOnlyList<NamedSplit> Tests { get; } = tests;
+
+    /// <summary>Stops the plan.</summary>
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>Receives progress notes (one line each) for the front end to show.</summary>
+    public Action<string>? OnNote { get; init; }
+
+    /// <summary>Warnings gathered while planning (e.g. from building candidate soups).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Says one line of progress.</summary>
+    public void Note(string line) => OnNote?.Invoke(line);
+
+    /// <summary>Builds the soup <paramref name="merge"/> makes in memory and scores it on <paramref name="split"/>.</summary>
+    public EvalResult Score(ITensorMerge merge, string label, IHeldOutSplit split)
+    {
+        using var soup = SoupState.Build(Ingredients, merge, Device, _warnings);
+        return Evaluator.Score(soup.Tensors, label, split, Cancellation);
+    }
+}

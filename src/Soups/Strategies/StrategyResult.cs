@@ -1,0 +1,18 @@
+namespace Soups.Strategies;
+
+/// <summary>
+/// What a strategy found (greedy's steps, learned coefficients, an interpolation curve): one record type per strategy,
+/// written to reports and JSON as it is. <see cref="Tables"/> offers it to front ends as plain tables, so one printer
+/// shows every strategy.
+/// </summary>
+public abstract record StrategyResult
+{
+    /// <summary>One line saying what was decided.</summary>
+    public abstract string Summary();
+
+    /// <summary>The findings as tables (may be none).</summary>
+    public virtual IReadOnlyList<ResultTable> Tables() => [];
+}
+
+/// <summary>A titled table of text cells.</summary>
+public sealed record ResultTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);

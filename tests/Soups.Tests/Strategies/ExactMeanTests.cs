@@ -1,0 +1,86 @@
+using Soups.Checkpoints;
+using Soups.Baking;
+using Soups.Ingredients;
+using Soups.Strategies;
+using TorchSharp;
+
+namespace Soups.Tests.Strategies;
+
+/// <summary>
+/// Issue #8, class 3: a soup is bit-identical to PyTorch's <c>(Σ w·x.double()) / Σ w</c> cast to the stored dtype, for
+/// every N and weights (fixtures written by PyTorch 1.13, Fixtures/realworld/make_realworld_fixtures.py).
+/// </summary>
+public class ExactMeanTests
+{
+    [Theory]
+    [InlineData(3, null, "expected_mean_3.safetensors")]
+    [InlineData(5, null, "expected_mean_5.safetensors")]
+    [InlineData(7, null, "expected_mean_7.safetensors")]
+    [InlineData(3, "1,2,3", "expected_weighted_1_2_3.safetensors")]
+    [InlineData(3, "0.1,0.2,0.7", "expected_weighted_0.1_0.2_0.7.safetensors")]
+    [InlineData(5, "5,0,1e-3,7,2", "expected_weighted_5_0_1e-3_7_2.safetensors")]
+    public void The_soup_is_bit_identical_to_the_float64_mean_pytorch_computed(int n, string? weights, string expected)
+    {
+        var inputs = Enumerable.Range(0, n).Select(i => Fixture.RealWorld($"mean_ingredient_{i}.safetensors")).ToArray();
+        AssertBakesTo(inputs, weights?.Split(',').Select(w => double.Parse(w, System.Globalization.CultureInfo.InvariantCulture)).ToArray(), expected);
+    }
+
+    [Theory]
+    [InlineData("f16")]
+    [InlineData("bf16")]
+    public void Half_precision_ingredients_give_the_mean_cast_as_pytorch_casts_it(string tag) =>
+        AssertBakesTo(Enumerable.Range(0, 3).Select(i => Fixture.RealWorld($"mean_ingredient_{i}_{tag}.safetensors")).ToArray(),
+            null, $"expected_mean_3_{tag}.safetensors");
+
+    [Fact]
+    public void Greedy_weights_bake_the_exact_mean_of_the_chosen_ingredients()
+    {
+        // Greedy soup's recipe weighs chosen ingredients 1 and the rest 0: the same as the mean of the first three.
+        var inputs = Enumerable.Range(0, 5).Select(i => Fixture.RealWorld($"mean_ingredient_{i}.safetensors")).ToArray();
+        AssertBakesTo(inputs, [1, 1, 1, 0, 0], "expected_mean_3.safetensors");
+    }
+
+    [Theory]
+    [InlineData(1e308, 1e308)]
+    [InlineData(double.MaxValue, double.MaxValue)]
+    public void Weights_whose_sum_overflows_are_an_error_not_a_soup_of_zeros(double a, double b)
+    {
+        var error = Assert.Throws<OptionException>(() => new WeightedMean([a, b, 1]));
+        Assert.Equal("weights", error.Setting);
+        Assert.Contains("overflows", error.Message);
+        Assert.Throws<OptionException>(() => UniformSoup.Weights.Parse!($"{a:R},{b:R},1"));
+    }
+
+    [Fact]
+    public void Huge_weights_whose_sum_is_finite_still_give_the_exact_mean()
+    {
+        // 1e300·x overflows for |x| > 1.8e8 in float64 only if computed naively; a power-of-two rescale keeps every bit.
+        var inputs = Enumerable.Range(0, 3).Select(i => Fixture.RealWorld($"mean_ingredient_{i}.safetensors")).ToArray();
+        AssertBakesTo(inputs, [1e300, 2e300, 3e300], "expected_weighted_1_2_3.safetensors", exactly: false);
+    }
+
+    private static void AssertBakesTo(string[] inputs, double[]? weights, string expectedFile, bool exactly = true)
+    {
+        using var temp = new TempFolder();
+        var output = temp.File("soup.safetensors");
+        LeakCheck.NoLeaks(() =>
+        {
+            Plans.BakeUniform(inputs, output, weights);
+        });
+        var expected = Fixture.ReadAll(Fixture.RealWorld(expectedFile));
+        var soup = Fixture.ReadAll(output);
+        try
+        {
+            foreach (var (name, tensor) in expected)
+            {
+                if (exactly) Assert.True(Fixture.Equal(tensor, soup[name]), $"{name} differs from PyTorch's");
+                else Assert.True(Fixture.RelativeError(tensor, soup[name]) <= 1e-7, name);
+            }
+        }
+        finally
+        {
+            Fixture.DisposeAll(expected);
+            Fixture.DisposeAll(soup);
+        }
+    }
+}
