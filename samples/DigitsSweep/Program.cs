@@ -7,6 +7,8 @@ using TorchSharp;
 // Makes the sample sweep of samples/digits (issue #3):
 //   pretrain --fashion-mnist DIR   DigitsCnn on Fashion-MNIST, 2 epochs -> pretrained/fashion-cnn.safetensors
 //   finetune [--from-scratch]      12 fine-tunes on 300 digits -> ingredients/ (or from-scratch/), plus the splits
+//   start                          the point every fine-tune starts from: the pretrained CNN with the fresh head
+//                                  -> pretrained/start.safetensors (the base for soup's task-vector strategies)
 var sample = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../digits"));
 if (!Directory.Exists(sample)) sample = Path.GetFullPath("samples/digits");
 var command = args.FirstOrDefault() ?? "";
@@ -55,11 +57,7 @@ switch (command)
         foreach (var (name, seed, augment) in new[] { ("s1", 1, false), ("s2", 2, false), ("a1", 1, true), ("a2", 2, true) })
         {
             // From scratch, every run has its own random start: no shared basin, the condition under which soups fail.
-            torch.manual_seed(1000 + runIndex++);
-            using var model = new DigitsCnn();
-            if (pretrained != null) model.load_state_dict(pretrained);
-            torch.manual_seed(42);
-            model.ResetHead(10);
+            using var model = StartingPoint(pretrained, runIndex++);
             Training.Train(model, trainX, trainY, new RunSettings(lr, 15, 32, seed, augment));
             var file = $"ft-lr{lr.ToString("0e0", CultureInfo.InvariantCulture)}-{name}.safetensors";
             StateFiles.Write(Path.Combine(output, file), model.state_dict());
@@ -68,11 +66,30 @@ switch (command)
         Console.WriteLine($"done in {clock.Elapsed.TotalSeconds:0} s -> {output}");
         break;
     }
+    case "start":
+    {
+        using var model = StartingPoint(StateFiles.Read(Path.Combine(sample, "pretrained", "fashion-cnn.safetensors")), 0);
+        StateFiles.Write(Path.Combine(sample, "pretrained", "start.safetensors"), model.state_dict());
+        Console.WriteLine($"-> {Path.Combine(sample, "pretrained", "start.safetensors")}");
+        break;
+    }
     default:
-        Console.Error.WriteLine("usage: DigitsSweep pretrain [--fashion-mnist DIR] | finetune [--from-scratch] [--threads N]");
+        Console.Error.WriteLine("usage: DigitsSweep pretrain [--fashion-mnist DIR] | finetune [--from-scratch] | start [--threads N]");
         return 2;
 }
 return 0;
+
+// A run's starting point: the pretrained weights (or, from scratch, run i's own random ones) with the fresh head
+// every run shares (seed 42).
+static DigitsCnn StartingPoint(Dictionary<string, torch.Tensor>? pretrained, int runIndex)
+{
+    torch.manual_seed(1000 + runIndex);
+    var model = new DigitsCnn();
+    if (pretrained != null) model.load_state_dict(pretrained);
+    torch.manual_seed(42);
+    model.ResetHead(10);
+    return model;
+}
 
 string? Option(string name)
 {

@@ -8,25 +8,32 @@ namespace Soups.Cli;
 public static class SoupCli
 {
     /// <summary>The root command: one command per registered strategy, then compare, eval and inspect.</summary>
-    public static RootCommand Build()
+    public static RootCommand Build() => Build(KnownStrategies.All);
+
+    /// <summary>The root command for <paramref name="strategies"/> (a test may bring one of its own).</summary>
+    internal static RootCommand Build(IReadOnlyList<ISoupStrategy> strategies)
     {
         var root = new RootCommand(
             "soup: average fine-tuned checkpoints of one pretrained model into one (model soups, Wortsman et al. 2022).");
-        foreach (var strategy in KnownStrategies.All) root.Subcommands.Add(StrategyCommand.Create(strategy));
-        root.Subcommands.Add(CompareCommand.Create());
+        foreach (var strategy in strategies) root.Subcommands.Add(StrategyCommand.Create(strategy));
+        root.Subcommands.Add(CompareCommand.Create(strategies));
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         return root;
     }
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 ok, 2 bad usage or input, 1 other).</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error,
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default) =>
+        RunAsync(Build(), args, output, error, cancellation);
+
+    /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/>.</summary>
+    internal static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter output, TextWriter error,
         CancellationToken cancellation = default)
     {
         output = new TerminalSafeWriter(output);
         error = new TerminalSafeWriter(error);
         // Response files are expanded by the commands themselves, one path per line (see CommonOptions).
-        var parse = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             error.WriteLine($"error: {ParseError(parse)}");

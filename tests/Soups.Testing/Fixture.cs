@@ -18,6 +18,9 @@ public static class Fixture
     /// <summary>Real-world training checkpoints and exact means (Fixtures/realworld/make_realworld_fixtures.py).</summary>
     public static string RealWorld(string name) => Path.Combine(Folder("realworld"), name);
 
+    /// <summary>Expected soups of the strategies that use a base (Fixtures/merging/make_merging_fixtures.py).</summary>
+    public static string Merging(string name) => Path.Combine(Folder("merging"), name);
+
     /// <summary>Evaluation fixtures (Fixtures/eval/make_eval_fixtures.py).</summary>
     public static string Eval(string name) => Path.Combine(Folder("eval"), name);
 

@@ -13,8 +13,9 @@ namespace Soups.Cli.Commands;
 /// </summary>
 internal static class CompareCommand
 {
-    public static Command Create()
+    public static Command Create(IReadOnlyList<ISoupStrategy> known)
     {
+        var methods = ComparisonRun.MethodsOf(known);
         var common = new CommonOptions();
         var evaluation = new EvaluationOptions();
         var outDir = new Option<string>("--out-dir") { Description = "Folder for report.md, report.json, plot.png and the soups.", Required = true }
@@ -22,15 +23,15 @@ internal static class CompareCommand
         var force = new Option<bool>("--force", "-f") { Description = "Overwrite files in --out-dir." };
         var strategies = new Option<string?>("--strategies")
         {
-            Description = $"Comma-separated methods to run (default: every one whose needs are met): {string.Join(", ", ComparisonRun.AllMethods)}.",
+            Description = $"Comma-separated methods to run (default: every one whose needs are met): {string.Join(", ", methods)}.",
         }.Check(text =>
         {
-            var unknown = Methods(text).Where(m => !ComparisonRun.AllMethods.Contains(m)).ToList();
-            return unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", ComparisonRun.AllMethods)})"
+            var unknown = Methods(text).Where(m => !methods.Contains(m)).ToList();
+            return unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", methods)})"
                 : Methods(text).Length == 0 ? "no methods named" : null;
         });
         // Every strategy's parameters, but those each of its rows sets itself (learned's granularity).
-        var parameters = new ParameterOptions(KnownStrategies.All.SelectMany(s =>
+        var parameters = new ParameterOptions(known.SelectMany(s =>
             s.Parameters.Where(p => !s.Variants.All(v => v.Fixes.Contains(p)))));
         var command = new Command("compare",
             "Compare every ingredient, the best individual, every strategy's soup and the ensembles on held-out and test splits.");
@@ -49,7 +50,10 @@ internal static class CompareCommand
             if (!Directory.Exists(folder) && !Directory.Exists(folderParent))
                 throw new OptionException("out-dir", $"{folder}: its parent folder {folderParent} does not exist");
             var request = new ComparisonRequest(parse.GetValue(strategies) is { } text ? Methods(text) : null, parameters.Read(parse),
-                common.Ingredients(parse), evaluation.Request(parse), common.Compute(parse), folder, overwrite, [markdown, json, plot]);
+                common.Ingredients(parse), evaluation.Request(parse), common.Compute(parse), folder, overwrite, [markdown, json, plot])
+            {
+                Strategies = known,
+            };
             var result = context.WithProgress(progress => ComparisonRun.Execute(request, context.Observer(progress), cancellation));
 
             AtomicFile.WriteAll(plot, overwrite, ComparisonPlot.Render(result.Ingredients, result.Methods, result.Tests.Count > 0));

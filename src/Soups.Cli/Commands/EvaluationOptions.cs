@@ -9,17 +9,15 @@ internal sealed class EvaluationOptions
 {
     public const string DefaultResults = "soup-evals.jsonl";
 
-    public Option<string> Model { get; } = new("--model", "-m")
+    public Option<string?> Model { get; } = new("--model", "-m")
     {
         Description = "A TorchScript file exported from PyTorch (any architecture), or a built-in: " +
                       string.Join(", ", KnownModels.BuiltIn.Select(f => f.Name)) + ".",
-        Required = true,
     };
 
-    public Option<string> HeldOut { get; } = new("--heldout")
+    public Option<string?> HeldOut { get; } = new("--heldout")
     {
         Description = "The held-out split: a tensor file (safetensors or .pt) with 'inputs' and 'labels', or an image folder (ImageFolder layout).",
-        Required = true,
     };
 
     public Option<string?> Preprocess { get; } = new("--preprocess")
@@ -56,7 +54,13 @@ internal sealed class EvaluationOptions
         Description = "A test split to report, NAME=PATH (tensor file or image folder); repeatable. Never used for choices.",
     }.Check(specs => specs.Any(s => s.Length == 0 || s.EndsWith('=')) ? "expected NAME=PATH" : null);
 
-    public EvaluationOptions() => Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+    /// <summary>The options; <paramref name="required"/> makes --model and --heldout required (else they go together or not at all).</summary>
+    public EvaluationOptions(bool required = true)
+    {
+        Precision.AcceptOnlyFromAmong("fp32", "fp16", "bf16");
+        Model.Required = required;
+        HeldOut.Required = required;
+    }
 
     public void AddTo(Command command, bool tests = true)
     {
@@ -66,9 +70,18 @@ internal sealed class EvaluationOptions
     }
 
     /// <summary>The evaluation settings the run needs.</summary>
-    public EvaluationRequest Request(ParseResult parse) => new(
-        parse.GetValue(Model)!, parse.GetValue(HeldOut)!, parse.GetValue(Preprocess), parse.GetValue(Subset), TestSplits(parse),
-        parse.GetValue(BatchSize), ResultsFiles(parse), parse.GetValue(Precision)!);
+    public EvaluationRequest Request(ParseResult parse) => OptionalRequest(parse) ?? throw new OptionException("heldout", "is required");
+
+    /// <summary>The evaluation settings when --model and --heldout are given; null when neither is.</summary>
+    public EvaluationRequest? OptionalRequest(ParseResult parse)
+    {
+        var (model, heldOut) = (parse.GetValue(Model), parse.GetValue(HeldOut));
+        if (model is null && heldOut is null) return null;
+        if (model is null) throw new OptionException("model", "is needed with --heldout");
+        if (heldOut is null) throw new OptionException("heldout", "is needed with --model");
+        return new EvaluationRequest(model, heldOut, parse.GetValue(Preprocess), parse.GetValue(Subset), TestSplits(parse),
+            parse.GetValue(BatchSize), ResultsFiles(parse), parse.GetValue(Precision)!);
+    }
 
     private IReadOnlyList<string> ResultsFiles(ParseResult parse)
     {

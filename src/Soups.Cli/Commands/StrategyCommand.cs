@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Soups.Cli.Printing;
+using Soups.Cli.Reports;
+using Soups.FileSystem;
 using Soups.Runs;
 using Soups.Strategies;
 
@@ -16,8 +18,8 @@ internal static class StrategyCommand
     {
         var common = new CommonOptions();
         var output = new OutputOptions();
-        var evaluates = strategy.Needs.HasFlag(StrategyNeeds.HeldOut);
-        var evaluation = evaluates ? new EvaluationOptions() : null;
+        var required = strategy.Needs.HasFlag(StrategyNeeds.HeldOut);
+        var evaluation = required || strategy.Needs.HasFlag(StrategyNeeds.OptionalHeldOut) ? new EvaluationOptions(required) : null;
         var parameters = new ParameterOptions(strategy.Parameters);
         var command = new Command(strategy.Name, strategy.Summary);
         common.AddTo(command, baseCheckpoint: true, baseRequired: strategy.Needs.HasFlag(StrategyNeeds.Base));
@@ -26,9 +28,11 @@ internal static class StrategyCommand
         parameters.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
-            var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation?.Request(parse),
+            var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation?.OptionalRequest(parse),
                 common.Compute(parse), output.Resolve(parse));
             var result = context.WithProgress(progress => SoupRun.Execute(request, context.Observer(progress), cancellation));
+            foreach (var plot in result.Details.Plots())
+                if (request.PlotPaths.TryGetValue(plot.Name, out var path)) AtomicFile.WriteAll(path, request.Output.Overwrite, LinePlot.Render(plot));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
             else SoupRunPrinter.Print(context.Output, result, request.ReportPath);
             return 0;

@@ -10,10 +10,11 @@ internal static class InspectionPrinter
     public static void Print(TextWriter output, InspectionResult result)
     {
         var invariant = CultureInfo.InvariantCulture;
-        for (var i = 0; i < result.Checkpoints.Count; i++)
+        var all = result.Base is null ? result.Checkpoints : [.. result.Checkpoints, result.Base];
+        for (var i = 0; i < all.Count; i++)
         {
-            var s = result.Checkpoints[i];
-            output.WriteLine($"[{i}] {s.Path}");
+            var s = all[i];
+            output.WriteLine(i < result.Checkpoints.Count ? $"[{i}] {s.Path}" : $"[base] {s.Path}");
             output.WriteLine($"    format {s.Format}, {s.TensorCount} tensors, {s.ParameterCount.ToString("N0", invariant)} floating-point parameters, {SoupRunPrinter.Bytes(s.Bytes)}");
             output.WriteLine($"    dtypes: {string.Join(", ", s.DTypeCounts.Select(kv => $"{kv.Key} x{kv.Value}"))}");
             output.WriteLine($"    weights: {(s.WeightsKey.Length == 0 ? "the top level" : $"key '{s.WeightsKey}'")}");
@@ -22,14 +23,28 @@ internal static class InspectionPrinter
                 output.WriteLine($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}" +
                                  (s.ForeignGlobals.Any(SuspiciousGlobals.IsSuspicious) ? "  <- torch.load would run code" : ""));
         }
-        if (result.Checkpoints.Count < 2) return;
+        if (all.Count < 2) return;
         output.WriteLine(result.Compatible
             ? "compatible: yes (same tensor names, shapes and dtypes)"
             : $"compatible: no ({result.MismatchCount} difference(s))");
         foreach (var mismatch in result.Mismatches.Take(10)) output.WriteLine($"    {mismatch}");
-        if (result.L2Distances is null || result.CosineSimilarities is null) return;
-        Matrix(output, "L2 distance", result.L2Distances, "0.####");
-        Matrix(output, "cosine similarity", result.CosineSimilarities, "0.######");
+        if (result.L2Distances != null && result.CosineSimilarities != null)
+        {
+            Matrix(output, "L2 distance", result.L2Distances, "0.####");
+            Matrix(output, "cosine similarity", result.CosineSimilarities, "0.######");
+        }
+        if (result.TaskVectors is { } tasks) TaskVectors(output, tasks);
+    }
+
+    private static void TaskVectors(TextWriter output, Soups.Inspection.TaskVectorGeometry tasks)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine("task vectors (ingredient - base): norms " +
+                         string.Join(", ", tasks.Norms.Select((n, i) => $"[{i}] {n.ToString("0.####", inv)}")));
+        Matrix(output, "task-vector cosine similarity", tasks.Cosines, "0.######");
+        output.WriteLine("per tensor:");
+        TextTable.Write(output, ["tensor", "mean cosine", .. tasks.Norms.Select((_, i) => $"norm [{i}]")],
+            tasks.Tensors.Select(t => (IReadOnlyList<string>)[t.Tensor, t.MeanCosine.ToString("0.####", inv), .. t.Norms.Select(n => n.ToString("0.####", inv))]), "  ");
     }
 
     private static void Matrix(TextWriter output, string title, double[][] values, string format)

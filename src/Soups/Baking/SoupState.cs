@@ -39,6 +39,23 @@ public sealed class SoupState : IDisposable
     }
 
     /// <summary>
+    /// a·<paramref name="p"/> + b·<paramref name="q"/> per tensor, computed in float64 and stored in <paramref name="p"/>'s
+    /// types: one point of a one-parameter family of soups (an interpolation, a task-vector scale). Integer tensors are p's.
+    /// </summary>
+    public static SoupState Combine(SoupState p, double a, SoupState q, double b)
+    {
+        var tensors = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+        foreach (var (name, x) in p._tensors)
+        {
+            using var scope = torch.NewDisposeScope();
+            tensors[name] = x.is_floating_point()
+                ? (x.to(torch.float64) * a + q._tensors[name].to(torch.float64) * b).to(x.dtype).MoveToOuterDisposeScope()
+                : x.clone().MoveToOuterDisposeScope();
+        }
+        return new SoupState(tensors);
+    }
+
+    /// <summary>
     /// The running mean with one more ingredient: soup·n/(n+1) + ingredient/(n+1) (the paper's greedy-soup update),
     /// computed per tensor in float64. Integer tensors keep the soup's value.
     /// </summary>

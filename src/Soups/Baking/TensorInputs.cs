@@ -26,6 +26,20 @@ public sealed class TensorInputs(IngredientSet ingredients, TensorInfo info, tor
     public torch.Tensor Base() =>
         (ingredients.Base ?? throw new UsageException("this strategy needs a base checkpoint")).Read(Info.Name);
 
+    /// <summary>Elements [<paramref name="start"/>, +<paramref name="count"/>) of ingredient <paramref name="index"/>'s tensor, flattened.</summary>
+    public torch.Tensor IngredientRange(int index, long start, long count) => ingredients.Readers[index].ReadRange(Info.Name, start, count);
+
+    /// <summary>Elements [<paramref name="start"/>, +<paramref name="count"/>) of the base's tensor, flattened.</summary>
+    public torch.Tensor BaseRange(long start, long count) =>
+        (ingredients.Base ?? throw new UsageException("this strategy needs a base checkpoint")).ReadRange(Info.Name, start, count);
+
+    /// <summary>The tensor in slices of at most <paramref name="elements"/> elements: (start, count) pairs.</summary>
+    public IEnumerable<(long Start, long Count)> Slices(long elements)
+    {
+        var total = Info.ElementCount;
+        for (long start = 0; start < total; start += elements) yield return (start, Math.Min(elements, total - start));
+    }
+
     /// <summary>Ingredient <paramref name="index"/>'s file, for messages.</summary>
     public string PathOf(int index) => ingredients.Readers[index].Path;
 }

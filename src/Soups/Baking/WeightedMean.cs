@@ -37,8 +37,8 @@ public sealed class WeightedMean : ITensorMerge
     /// <summary>Weights per tensor, when they differ by tensor.</summary>
     public IReadOnlyDictionary<string, double[]>? PerTensor { get; }
 
-    /// <summary>Elements per slice; settable so that tests run the slicing on small tensors.</summary>
-    public static long SliceElements { get; set; } = 1L << 22;
+    /// <summary>Elements added per slice (4 Mi by default); small values let tests run the slicing on small tensors.</summary>
+    public long SliceElements { get; init; } = 1L << 22;
 
     /// <summary>The equal-weight mean of every ingredient.</summary>
     public static WeightedMean Uniform(int count) => new(Enumerable.Repeat(1.0, count).ToArray());

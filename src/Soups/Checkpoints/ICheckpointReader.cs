@@ -20,6 +20,19 @@ public interface ICheckpointReader : IDisposable
     /// <summary>Reads one tensor into a new contiguous CPU tensor the caller owns.</summary>
     torch.Tensor Read(string name);
 
+    /// <summary>
+    /// Reads elements [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of the tensor in
+    /// row-major order, as a new 1-D CPU tensor: merges that need every ingredient at once work through a tensor in
+    /// such slices, so memory holds N slices, not N tensors. Formats that store tensors contiguously read just those bytes.
+    /// </summary>
+    torch.Tensor ReadRange(string name, long start, long count)
+    {
+        using var whole = Read(name);
+        using var flat = whole.view(-1);
+        using var range = flat.narrow(0, start, count);
+        return range.clone();
+    }
+
     /// <summary>Every file this checkpoint is read from (an index and its shards; otherwise just <see cref="Path"/>).</summary>
     IReadOnlyList<string> Files => [Path];
 

@@ -57,7 +57,7 @@ public sealed class Evaluator : IDisposable
     public IProgress<StepProgress>? Progress { get; set; }
 
     /// <summary>Checks that <paramref name="split"/>'s examples and labels fit the model (one example, no real work).</summary>
-    public void Probe(IHeldOutSplit split) => new ModelPass(Model, split, _batchSize).Probe($"--model {_family.Name}");
+    public void Probe(IHeldOutSplit split) => new ModelPass(Model, split, _batchSize).Probe($"the model {_family.Name}");
 
     /// <summary>Scores a checkpoint file on <paramref name="split"/>, from memory or the results files when possible.</summary>
     public EvalResult Score(ICheckpointReader checkpoint, IHeldOutSplit split, CancellationToken cancellation = default)

@@ -18,7 +18,7 @@ public sealed class ClipViTFamily(IReadOnlyDictionary<string, string>? settings 
     public string Name => "clip-vit";
 
     /// <inheritdoc />
-    public string Description => "CLIP ViT image tower + linear head (the model-soups checkpoints; use --preprocess clip)";
+    public string Description => "CLIP ViT image tower + linear head (the model-soups checkpoints; clip preprocessing)";
 
     /// <inheritdoc />
     public string Identity

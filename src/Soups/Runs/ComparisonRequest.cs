@@ -11,4 +11,8 @@ namespace Soups.Runs;
 /// <param name="OtherOutputs">Further files the front end will write (reports), checked against the inputs up front.</param>
 public sealed record ComparisonRequest(IReadOnlyList<string>? Methods, Strategies.ParameterValues Parameters,
     IngredientRequest Ingredients, EvaluationRequest Evaluation, ComputeRequest Compute, string Folder, bool Overwrite,
-    IReadOnlyList<string> OtherOutputs);
+    IReadOnlyList<string> OtherOutputs)
+{
+    /// <summary>The strategies compared (the registry's unless a caller brings its own).</summary>
+    public IReadOnlyList<Strategies.ISoupStrategy> Strategies { get; init; } = Soups.Strategies.KnownStrategies.All;
+}

@@ -20,28 +20,29 @@ public static class ComparisonRun
     /// <summary>The greedy ensemble (the greedy rule applied to ensemble membership).</summary>
     public const string GreedyEnsemble = "greedy-ensemble";
 
-    /// <summary>Every method name a comparison knows, in report order: the strategy variants, then the ensembles.</summary>
-    public static IReadOnlyList<string> AllMethods { get; } =
-        [.. KnownStrategies.All.SelectMany(s => s.Variants).Select(v => v.Name), Ensemble, GreedyEnsemble];
+    /// <summary>Every method name a comparison of <paramref name="strategies"/> knows, in report order: their variants, then the ensembles.</summary>
+    public static IReadOnlyList<string> MethodsOf(IReadOnlyList<ISoupStrategy> strategies) =>
+        [.. strategies.SelectMany(s => s.Variants).Select(v => v.Name), Ensemble, GreedyEnsemble];
 
     /// <summary>Runs the comparison.</summary>
     public static ComparisonResult Execute(ComparisonRequest request, RunObserver observer, CancellationToken cancellation)
     {
         var clock = Stopwatch.StartNew();
-        var unknown = (request.Methods ?? []).Where(m => !AllMethods.Contains(m)).ToList();
+        var known = MethodsOf(request.Strategies);
+        var unknown = (request.Methods ?? []).Where(m => !known.Contains(m)).ToList();
         if (unknown.Count > 0)
-            throw new OptionException("strategies", $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", AllMethods)})");
-        var variants = KnownStrategies.All.SelectMany(s => s.Variants.Select(v => (Strategy: s, Variant: v)))
+            throw new OptionException("strategies", $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", known)})");
+        var variants = request.Strategies.SelectMany(s => s.Variants.Select(v => (Strategy: s, Variant: v)))
             .Where(x => request.Methods?.Contains(x.Variant.Name) ?? Applies(x.Strategy, request))
             .ToList();
         var soupPaths = variants.ToDictionary(x => x.Variant.Name, x => Path.Combine(request.Folder, $"{x.Variant.Name}.safetensors"));
         if (Directory.Exists(request.Folder)) // else it is made once every input has been checked
             foreach (var path in soupPaths.Values.Concat(request.OtherOutputs)) AtomicFile.RequireWritable(path, request.Overwrite);
         var values = variants.Select(x => x.Variant.Apply(request.Parameters)).ToList(); // every setting checked up front
+        foreach (var (strategy, _) in variants) RunInputs.RequireNeedsOf(strategy, request.Ingredients, request.Evaluation);
 
         using var inputs = RunInputs.Open(request.Ingredients, request.Evaluation, request.Compute,
             soupPaths.Values.Concat(request.OtherOutputs), observer);
-        foreach (var (strategy, _) in variants) inputs.RequireNeedsOf(strategy);
         Directory.CreateDirectory(request.Folder);
         var baselines = new Baselines(inputs, cancellation);
         var ingredientRows = inputs.Ingredients.Readers.Select(r =>

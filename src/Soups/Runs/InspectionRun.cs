@@ -5,7 +5,14 @@ namespace Soups.Runs;
 
 /// <summary>What <see cref="InspectionRun"/> found: each checkpoint, whether they fit together, how far apart they are.</summary>
 public sealed record InspectionResult(IReadOnlyList<CheckpointSummary> Checkpoints, bool Compatible,
-    IReadOnlyList<Mismatch> Mismatches, int MismatchCount, double[][]? L2Distances, double[][]? CosineSimilarities);
+    IReadOnlyList<Mismatch> Mismatches, int MismatchCount, double[][]? L2Distances, double[][]? CosineSimilarities)
+{
+    /// <summary>The base checkpoint, when given.</summary>
+    public CheckpointSummary? Base { get; init; }
+
+    /// <summary>With a base: the ingredients' task vectors (norms and angles, overall and per tensor).</summary>
+    public TaskVectorGeometry? TaskVectors { get; init; }
+}
 
 /// <summary>
 /// Describes checkpoints from their indexes, checks that they can be souped together and, when asked and possible,
@@ -19,13 +26,20 @@ public static class InspectionRun
     {
         using var inputs = RunInputs.Open(ingredients, null, compute, [], observer, requireCompatible: false);
         var set = inputs.Ingredients;
-        var summaries = set.All.Select(CheckpointSummary.Of).ToList();
+        var summaries = set.Readers.Select(CheckpointSummary.Of).ToList();
         var compatibility = set.CheckCompatibility();
         IngredientGeometry? geometry = null;
         if (set.Count > 1 && compatibility.IsCompatible && distances)
             geometry = IngredientGeometry.Compute(set, inputs.Device, observer.Progress, cancellation);
+        TaskVectorGeometry? taskVectors = null;
+        if (set.Base != null && compatibility.IsCompatible && distances)
+            taskVectors = TaskVectorGeometry.Compute(set, inputs.Device, observer.Progress, cancellation);
         return new InspectionResult(summaries, compatibility.IsCompatible, compatibility.Mismatches, compatibility.TotalMismatches,
-            Jagged(geometry?.Distances), Jagged(geometry?.Cosines));
+            Jagged(geometry?.Distances), Jagged(geometry?.Cosines))
+        {
+            Base = set.Base is null ? null : CheckpointSummary.Of(set.Base),
+            TaskVectors = taskVectors,
+        };
     }
 
     private static double[][]? Jagged(double[,]? matrix)

@@ -76,18 +76,19 @@ public sealed class RunInputs : IDisposable
     public PlanContext PlanContext(RunObserver observer, CancellationToken cancellation) =>
         new(Ingredients, Device, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info };
 
-    /// <summary>Throws unless these inputs give <paramref name="strategy"/> what it needs.</summary>
-    public void RequireNeedsOf(ISoupStrategy strategy)
+    /// <summary>Throws unless <paramref name="ingredients"/> and <paramref name="evaluation"/> give <paramref name="strategy"/> what it needs.</summary>
+    public static void RequireNeedsOf(ISoupStrategy strategy, IngredientRequest ingredients, EvaluationRequest? evaluation)
     {
-        if (strategy.Needs.HasFlag(StrategyNeeds.Base) && Ingredients.Base is null)
-            throw new StrategyNeedsException(strategy.Name, StrategyNeeds.Base, $"the {strategy.Name} strategy needs the pretrained base checkpoint");
-        if (strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && Evaluator is null)
-            throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut, $"the {strategy.Name} strategy needs a model and a held-out split");
         var (min, max) = strategy.IngredientCount;
-        if (Ingredients.Count < min || Ingredients.Count > max)
+        var count = ingredients.Paths.Count;
+        if (count < min || count > max)
             throw new UsageException(min == max
-                ? $"the {strategy.Name} strategy takes exactly {min} checkpoints, not {Ingredients.Count}"
-                : $"the {strategy.Name} strategy takes at least {min} checkpoints, not {Ingredients.Count}");
+                ? $"the {strategy.Name} strategy takes exactly {min} checkpoints, not {count}"
+                : $"the {strategy.Name} strategy takes at least {min} checkpoints, not {count}");
+        if (strategy.Needs.HasFlag(StrategyNeeds.Base) && ingredients.Base is null)
+            throw new StrategyNeedsException(strategy.Name, StrategyNeeds.Base, $"the {strategy.Name} strategy needs the pretrained base checkpoint");
+        if (strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && evaluation is null)
+            throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut, $"the {strategy.Name} strategy needs a model and a held-out split");
     }
 
     /// <inheritdoc />

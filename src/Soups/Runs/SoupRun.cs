@@ -19,9 +19,9 @@ public static class SoupRun
         var clock = Stopwatch.StartNew();
         var output = request.Output;
         AtomicFileChecks(request);
+        RunInputs.RequireNeedsOf(request.Strategy, request.Ingredients, request.Evaluation);
         using var inputs = RunInputs.Open(request.Ingredients, request.Evaluation, request.Compute,
-            [output.Path, request.ReportPath], observer);
-        inputs.RequireNeedsOf(request.Strategy);
+            [output.Path, request.ReportPath, .. request.PlotPaths.Values], observer);
 
         var context = inputs.PlanContext(observer, cancellation);
         var plan = request.Strategy.Plan(context, request.Parameters);
@@ -81,5 +81,6 @@ public static class SoupRun
         Checkpoints.KnownCheckpointFormats.ForOutput(request.Output.Path, request.Output.Format);
         FileSystem.AtomicFile.RequireWritable(request.Output.Path, request.Output.Overwrite);
         FileSystem.AtomicFile.RequireWritable(request.ReportPath, request.Output.Overwrite);
+        foreach (var plot in request.PlotPaths.Values) FileSystem.AtomicFile.RequireWritable(plot, request.Output.Overwrite);
     }
 }

@@ -22,6 +22,9 @@ public interface ISoupStrategy
     /// <summary>Its settings.</summary>
     IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>The pictures its results may hold (<see cref="StrategyResult.Plots"/>), by name: saved as <c>OUT.NAME.png</c>.</summary>
+    IReadOnlyList<string> PlotNames { get; }
+
     /// <summary>The rows it adds to a comparison (usually one, under its name, with the parameters as given).</summary>
     IReadOnlyList<StrategyVariant> Variants { get; }
 

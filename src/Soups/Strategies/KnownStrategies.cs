@@ -15,8 +15,20 @@ public static class KnownStrategies
     /// <summary>The learned soup (by model or by layer).</summary>
     public static LearnedSoup Learned { get; } = new();
 
+    /// <summary>Interpolation between two checkpoints (WiSE-FT, the basin check).</summary>
+    public static InterpolateSoup Interpolate { get; } = new();
+
+    /// <summary>Model Stock.</summary>
+    public static ModelStockSoup ModelStock { get; } = new();
+
+    /// <summary>Task arithmetic.</summary>
+    public static TaskArithmeticSoup TaskArithmetic { get; } = new();
+
+    /// <summary>TIES-merging.</summary>
+    public static TiesSoup Ties { get; } = new();
+
     /// <summary>Every strategy, in the order commands and comparisons list them.</summary>
-    public static IReadOnlyList<ISoupStrategy> All { get; } = [Uniform, Greedy, Learned];
+    public static IReadOnlyList<ISoupStrategy> All { get; } = [Uniform, Greedy, Learned, Interpolate, ModelStock, TaskArithmetic, Ties];
 
     /// <summary>The strategy named <paramref name="name"/>, or null.</summary>
     public static ISoupStrategy? Named(string name) => All.FirstOrDefault(s => s.Name == name);

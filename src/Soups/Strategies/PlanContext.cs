@@ -23,6 +23,9 @@ public sealed class PlanContext(IngredientSet ingredients, torch.Device device, 
     /// <summary>Where tensors are mixed and models run.</summary>
     public torch.Device Device { get; } = device;
 
+    /// <summary>True when the run evaluates (a model and a held-out split were given).</summary>
+    public bool HasEvaluator => evaluator != null && heldOut != null;
+
     /// <summary>Scores weights on splits (strategies that need a held-out split).</summary>
     public Evaluator Evaluator => evaluator ?? throw new UsageException("this strategy needs a model and a held-out split");
 

@@ -22,6 +22,9 @@ public abstract class SoupStrategy<TOptions> : ISoupStrategy
     public virtual (int Min, int Max) IngredientCount => (1, int.MaxValue);
 
     /// <inheritdoc />
+    public virtual IReadOnlyList<string> PlotNames => [];
+
+    /// <inheritdoc />
     public virtual IReadOnlyList<StrategyVariant> Variants => [new(Name, values => values)];
 
     /// <summary>The typed options for <paramref name="values"/>.</summary>

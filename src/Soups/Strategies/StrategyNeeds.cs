@@ -12,4 +12,7 @@ public enum StrategyNeeds
 
     /// <summary>The pretrained base the ingredients were fine-tuned from.</summary>
     Base = 2,
+
+    /// <summary>A model and a held-out split when given, not required (e.g. to choose a scale when none is fixed).</summary>
+    OptionalHeldOut = 4,
 }

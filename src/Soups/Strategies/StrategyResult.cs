@@ -12,7 +12,7 @@ public abstract record StrategyResult
 
     /// <summary>The findings as tables (may be none).</summary>
     public virtual IReadOnlyList<ResultTable> Tables() => [];
-}
 
-/// <summary>A titled table of text cells.</summary>
-public sealed record ResultTable(string Title, IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+    /// <summary>The findings as pictures (may be none); each is saved beside the soup as <c>OUT.NAME.png</c>.</summary>
+    public virtual IReadOnlyList<ResultPlot> Plots() => [];
+}

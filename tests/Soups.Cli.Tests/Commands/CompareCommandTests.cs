@@ -9,9 +9,9 @@ public class CompareCommandTests
     {
         using var temp = new TempFolder();
         var folder = temp.File("cmp");
-        var ingredients = Fixture.SampleIngredients().Take(4).ToArray();
-        var result = CliRun.Run(["compare", .. ingredients, "--model", "digits-cnn", "--heldout", Fixture.Sample("heldout.safetensors"),
-            "--test", "test=" + Fixture.Sample("test.safetensors"), "--out-dir", folder, "--epochs", "1", "--no-cache", "-q"]);
+        var ingredients = SmallSample.Ingredients.Take(4).ToArray();
+        var result = CliRun.Run(["compare", .. ingredients, "--model", "digits-cnn", "--heldout", SmallSample.HeldOut,
+            "--test", "test=" + SmallSample.Test, "--out-dir", folder, "--epochs", "1", "--no-cache", "-q"]);
         Assert.True(result.ExitCode == 0, result.Error);
 
         var markdown = File.ReadAllText(Path.Combine(folder, "report.md"));
@@ -31,7 +31,7 @@ public class CompareCommandTests
         var gray = bitmap.Pixels.Count(p => p.Red == p.Green && p.Green == p.Blue && p.Red is > 100 and < 160);
         Assert.True(gray > 20, $"{gray} gray pixels");
 
-        var again = CliRun.Run(["compare", .. ingredients, "--model", "digits-cnn", "--heldout", Fixture.Sample("heldout.safetensors"),
+        var again = CliRun.Run(["compare", .. ingredients, "--model", "digits-cnn", "--heldout", SmallSample.HeldOut,
             "--out-dir", folder, "--strategies", "uniform", "--no-cache"]);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("--force", again.Error);

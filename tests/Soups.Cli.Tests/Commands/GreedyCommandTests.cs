@@ -6,7 +6,7 @@ public class GreedyCommandTests
 {
     private static string[] Greedy(TempFolder temp, IEnumerable<string> ingredients, params string[] extra) =>
     [
-        "greedy", .. ingredients, "--model", "digits-cnn", "--heldout", Fixture.Sample("heldout.safetensors"),
+        "greedy", .. ingredients, "--model", "digits-cnn", "--heldout", SmallSample.HeldOut,
         "-o", temp.File("greedy.safetensors"), "--results", temp.File("evals.jsonl"), "--force", .. extra,
     ];
 
@@ -31,8 +31,8 @@ public class GreedyCommandTests
     public void Reports_every_step_and_a_final_table_and_writes_a_report_next_to_the_soup()
     {
         using var temp = new TempFolder();
-        var ingredients = Fixture.SampleIngredients();
-        var result = CliRun.Run(Greedy(temp, ingredients, "--test", "test=" + Fixture.Sample("test.safetensors")));
+        var ingredients = SmallSample.Ingredients;
+        var result = CliRun.Run(Greedy(temp, ingredients, "--test", "test=" + SmallSample.Test));
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("best individual", result.Output);
         Assert.Contains("uniform soup", result.Output);
@@ -55,7 +55,7 @@ public class GreedyCommandTests
     public void A_second_run_reuses_cached_scores_and_a_new_checkpoint_is_the_only_one_evaluated()
     {
         using var temp = new TempFolder();
-        var all = Fixture.SampleIngredients();
+        var all = SmallSample.Ingredients;
         var first = all[..^1];
         Assert.Equal(0, CliRun.Run(Greedy(temp, first, "-q")).ExitCode);
         var results = temp.File("evals.jsonl");
@@ -79,8 +79,8 @@ public class GreedyCommandTests
     public void Sharded_eval_results_merge_into_greedy_without_re_evaluating()
     {
         using var temp = new TempFolder();
-        var ingredients = Fixture.SampleIngredients();
-        var common = new[] { "--model", "digits-cnn", "--heldout", Fixture.Sample("heldout.safetensors"), "-q" };
+        var ingredients = SmallSample.Ingredients;
+        var common = new[] { "--model", "digits-cnn", "--heldout", SmallSample.HeldOut, "-q" };
         var shard0 = CliRun.Run(["eval", .. ingredients, .. common, "--shard", "0/2", "--results", temp.File("s0.jsonl"), "--json"]);
         var shard1 = CliRun.Run(["eval", .. ingredients, .. common, "--shard", "1/2", "--results", temp.File("s1.jsonl"), "--json"]);
         Assert.Equal(0, shard0.ExitCode);
@@ -107,10 +107,10 @@ public class GreedyCommandTests
         if (kind == "labels") WriteBadLabels(badLabels);
         string[] args = kind switch
         {
-            "model" => ["eval", Fixture.PyTorch("ingredient_0.pt"), "--model", "digits-cnn", "--heldout", Fixture.Sample("heldout.safetensors"), "--no-cache"],
-            "labels" => ["eval", Fixture.SampleIngredients()[0], "--model", "digits-cnn", "--heldout", badLabels, "--no-cache"],
-            "shard" => ["eval", Fixture.SampleIngredients()[0], "--model", "digits-cnn", "--heldout", Fixture.Sample("heldout.safetensors"), "--shard", "2/2"],
-            _ => ["eval", Fixture.SampleIngredients()[0], "--model", "vit-huge", "--heldout", Fixture.Sample("heldout.safetensors")],
+            "model" => ["eval", Fixture.PyTorch("ingredient_0.pt"), "--model", "digits-cnn", "--heldout", SmallSample.HeldOut, "--no-cache"],
+            "labels" => ["eval", SmallSample.Ingredients[0], "--model", "digits-cnn", "--heldout", badLabels, "--no-cache"],
+            "shard" => ["eval", SmallSample.Ingredients[0], "--model", "digits-cnn", "--heldout", SmallSample.HeldOut, "--shard", "2/2"],
+            _ => ["eval", SmallSample.Ingredients[0], "--model", "vit-huge", "--heldout", SmallSample.HeldOut],
         };
         var result = CliRun.Run(args);
         Assert.Equal(2, result.ExitCode);
@@ -120,7 +120,7 @@ public class GreedyCommandTests
 
     private static void WriteBadLabels(string path)
     {
-        using var reader = Soups.Checkpoints.KnownCheckpointFormats.Open(Fixture.Sample("heldout.safetensors"));
+        using var reader = Soups.Checkpoints.KnownCheckpointFormats.Open(SmallSample.HeldOut);
         var inputs = reader.Read("inputs");
         var labels = reader.Read("labels");
         labels[0] = TorchSharp.torch.tensor(10L);

@@ -145,7 +145,7 @@ public class RobustnessTests
         Directory.CreateDirectory(Path.Combine(images, "c"));
         File.Copy(Fixture.Eval("imagefolder/a_lower/a.jpg"), Path.Combine(images, "c", "a.jpg"));
         var shapes = CliRun.Run(Greedy(temp.File("soup.safetensors"), "--test", "img=" + images, "--preprocess", "imagenet"));
-        AssertOneErrorLine(shapes, "inputs of shape [3, 224, 224] do not fit --model digits-cnn");
+        AssertOneErrorLine(shapes, "inputs of shape [3, 224, 224] do not fit the model digits-cnn");
         Assert.False(File.Exists(temp.File("soup.safetensors")));
     }
 

@@ -69,7 +69,7 @@ public class InputChecksTests
         using var evaluator = new Evaluator(new DigitsCnnFamily(), reader.Tensors, torch.CPU, 64, EvaluationCache.None);
         var error = Assert.ThrowsAny<SoupException>(() => evaluator.Probe(split));
         Assert.Contains(path, error.Message);
-        Assert.Contains($"inputs of shape {shape} do not fit --model digits-cnn", error.Message);
+        Assert.Contains($"inputs of shape {shape} do not fit the model digits-cnn", error.Message);
         Assert.DoesNotContain("\n", error.Message.Trim());
     }
 

@@ -83,4 +83,20 @@ public class ExactMeanTests
             Fixture.DisposeAll(soup);
         }
     }
+
+    [Fact]
+    public void Slicing_the_sum_into_small_pieces_changes_no_bit()
+    {
+        // The mean is accumulated slice by slice through one buffer; 7-element slices run that path on every tensor.
+        var inputs = Enumerable.Range(0, 5).Select(i => Fixture.RealWorld($"mean_ingredient_{i}.safetensors")).ToArray();
+        using var set = IngredientSet.Open(inputs, ReadOptions.Default);
+        var expected = Fixture.ReadAll(Fixture.RealWorld("expected_weighted_5_0_1e-3_7_2.safetensors"));
+        var merge = new WeightedMean([5, 0, 1e-3, 7, 2]) { SliceElements = 7 };
+        foreach (var info in set.Layout.Where(t => t.IsFloatingPoint))
+        {
+            using var merged = merge.Merge(new TensorInputs(set, info, torch.CPU), info.DType, []);
+            Assert.True(Fixture.Equal(expected[info.Name], merged), info.Name);
+        }
+        Fixture.DisposeAll(expected);
+    }
 }

@@ -10,15 +10,14 @@ namespace Soups.Tests.Strategies;
 
 public class GreedySoupTests
 {
-    private static string[] SampleIngredients() =>
-        Directory.GetFiles(Fixture.Sample("ingredients"), "*.safetensors").Order(StringComparer.Ordinal).ToArray();
+    private static string[] SampleIngredients() => SmallSample.Ingredients;
 
     [Fact]
     public void Greedy_picks_the_same_ingredients_with_the_same_accuracies_as_an_independent_implementation()
     {
         var paths = SampleIngredients();
         Assert.True(paths.Length >= 6);
-        var heldOutPath = Fixture.Sample("heldout.safetensors");
+        var heldOutPath = SmallSample.HeldOut;
 
         // The tool.
         GreedySoup.Result details;
@@ -77,7 +76,7 @@ public class GreedySoupTests
         var source = SampleIngredients()[0];
         var twin = temp.File("twin.safetensors");
         File.Copy(source, twin);
-        var heldOutPath = Fixture.Sample("heldout.safetensors");
+        var heldOutPath = SmallSample.HeldOut;
         foreach (var (rule, kept) in new[] { (AcceptRule.Greater, false), (AcceptRule.GreaterOrEqual, true) })
         {
             using var set = IngredientSet.Open([source, twin], ReadOptions.Default);
@@ -103,7 +102,7 @@ public class GreedySoupTests
         var twin = temp.File("twin.safetensors");
         Fixture.WriteSafetensors(twin, tensors);
         Fixture.DisposeAll(tensors);
-        var heldOutPath = Fixture.Sample("heldout.safetensors");
+        var heldOutPath = SmallSample.HeldOut;
         foreach (var given in new[] { new[] { source, twin }, [twin, source] })
         {
             using var set = IngredientSet.Open(given, ReadOptions.Default);

@@ -5,63 +5,37 @@ using TorchSharp;
 namespace Soups.Checkpoints.Safetensors;
 
 /// <summary>Reads a single <c>.safetensors</c> file: an 8-byte header length, a JSON header, then raw data.</summary>
-public sealed class SafetensorsReader : ICheckpointReader
+public sealed class SafetensorsReader : ContiguousFileReader
 {
     // The reference implementation refuses headers over 100 MB; a larger one means a corrupt file.
     private const long MaxHeaderBytes = 100_000_000;
 
-    private readonly SafeFileHandle _file;
-    private readonly Dictionary<string, (TensorInfo Info, long Offset)> _byName = new(StringComparer.Ordinal);
-
     /// <summary>Opens <paramref name="path"/> and parses its header.</summary>
     public SafetensorsReader(string path, ReadOptions options)
+        : base(path, "safetensors", options, file => Index(path, file, out _))
     {
-        Path = path;
-        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        try
+    }
+
+    /// <summary>The header's <c>__metadata__</c> strings (read when first asked for).</summary>
+    public IReadOnlyDictionary<string, string> Metadata
+    {
+        get
         {
-            var stored = ParseHeader(path, _file, out var metadata);
-            if (stored.Count == 0) throw new CheckpointFormatException(path, "the file holds no tensors");
-            Metadata = metadata;
-            var names = PrefixMapping.Apply(stored.Select(s => s.Info.Name).ToList(), options, path);
-            var tensors = new List<TensorInfo>(stored.Count);
-            for (var i = 0; i < stored.Count; i++)
-            {
-                var renamed = stored[i].Info with { Name = names[i] };
-                _byName.Add(renamed.Name, (renamed, stored[i].Offset));
-                tensors.Add(renamed);
-            }
-            Tensors = tensors;
-        }
-        catch
-        {
-            _file.Dispose();
-            throw;
+            if (_metadata != null) return _metadata;
+            using var file = File.OpenHandle(Path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            ParseHeader(Path, file, out var metadata);
+            return _metadata = metadata;
         }
     }
 
-    /// <inheritdoc />
-    public string Path { get; }
+    private IReadOnlyDictionary<string, string>? _metadata;
 
-    /// <inheritdoc />
-    public string Format => "safetensors";
-
-    /// <inheritdoc />
-    public IReadOnlyList<TensorInfo> Tensors { get; }
-
-    /// <summary>The header's <c>__metadata__</c> strings.</summary>
-    public IReadOnlyDictionary<string, string> Metadata { get; }
-
-    /// <inheritdoc />
-    public torch.Tensor Read(string name)
+    private static List<(TensorInfo Info, long Offset)> Index(string path, SafeFileHandle file, out IReadOnlyDictionary<string, string> metadata)
     {
-        if (!_byName.TryGetValue(name, out var entry))
-            throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
-        return TensorData.ReadContiguous(_file, entry.Offset, entry.Info, Path);
+        var stored = ParseHeader(path, file, out metadata);
+        if (stored.Count == 0) throw new CheckpointFormatException(path, "the file holds no tensors");
+        return stored;
     }
-
-    /// <inheritdoc />
-    public void Dispose() => _file.Dispose();
 
     /// <summary>Parses the header; returns tensors in data order with their absolute file offsets.</summary>
     internal static List<(TensorInfo Info, long Offset)> ParseHeader(string path, SafeFileHandle file,

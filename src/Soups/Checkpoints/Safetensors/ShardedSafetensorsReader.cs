@@ -99,6 +99,14 @@ public sealed class ShardedSafetensorsReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public torch.Tensor ReadRange(string name, long start, long count)
+    {
+        if (!_byName.TryGetValue(name, out var entry))
+            throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
+        return entry.Shard.ReadRange(entry.StoredName, start, count);
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         foreach (var shard in _shards.Values) shard.Dispose();

@@ -1,5 +1,4 @@
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using TorchSharp;
 
 namespace Soups.Checkpoints.TorchSharpFormat;
@@ -8,56 +7,9 @@ namespace Soups.Checkpoints.TorchSharpFormat;
 /// Reads TorchSharp's own state-dict format (<c>Module.save</c>): a LEB128 entry count, then per entry a .NET
 /// string name, LEB128 dtype, rank and dimensions, and the raw bytes. The file is scanned once for offsets.
 /// </summary>
-public sealed class TorchSharpReader : ICheckpointReader
+public sealed class TorchSharpReader(string path, ReadOptions options)
+    : ContiguousFileReader(path, "torchsharp", options, _ => Scan(path))
 {
-    private readonly SafeFileHandle _file;
-    private readonly Dictionary<string, (TensorInfo Info, long Offset)> _byName = new(StringComparer.Ordinal);
-
-    /// <summary>Opens <paramref name="path"/> and indexes it; throws when it is not a TorchSharp checkpoint.</summary>
-    public TorchSharpReader(string path, ReadOptions options)
-    {
-        Path = path;
-        _file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        try
-        {
-            var stored = Scan(path);
-            var names = PrefixMapping.Apply(stored.Select(s => s.Info.Name).ToList(), options, path);
-            var tensors = new List<TensorInfo>();
-            for (var i = 0; i < stored.Count; i++)
-            {
-                var renamed = stored[i].Info with { Name = names[i] };
-                _byName.Add(renamed.Name, (renamed, stored[i].Offset));
-                tensors.Add(renamed);
-            }
-            Tensors = tensors;
-        }
-        catch
-        {
-            _file.Dispose();
-            throw;
-        }
-    }
-
-    /// <inheritdoc />
-    public string Path { get; }
-
-    /// <inheritdoc />
-    public string Format => "torchsharp";
-
-    /// <inheritdoc />
-    public IReadOnlyList<TensorInfo> Tensors { get; }
-
-    /// <inheritdoc />
-    public torch.Tensor Read(string name)
-    {
-        if (!_byName.TryGetValue(name, out var entry))
-            throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
-        return TensorData.ReadContiguous(_file, entry.Offset, entry.Info, Path);
-    }
-
-    /// <inheritdoc />
-    public void Dispose() => _file.Dispose();
-
     /// <summary>True when the whole file parses as a TorchSharp state dict.</summary>
     public static bool IsTorchSharpFile(string path)
     {

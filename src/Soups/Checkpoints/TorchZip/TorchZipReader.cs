@@ -65,6 +65,25 @@ public sealed class TorchZipReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public torch.Tensor ReadRange(string name, long start, long count)
+    {
+        if (!_byName.TryGetValue(name, out var entry))
+            throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
+        var (info, pickled, storage) = entry;
+        if (start < 0 || count < 0 || start + count > info.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{name}: elements {start}..{start + count} of {info.ElementCount}");
+        if (!pickled.IsContiguous)
+        {
+            using var whole = Read(name);
+            using var flat = whole.view(-1);
+            using var range = flat.narrow(0, start, count);
+            return range.clone();
+        }
+        var elementSize = DTypes.ElementSize(info.DType);
+        return TensorData.ReadContiguous(_file, storage.DataOffset + (pickled.Offset + start) * elementSize, info with { Shape = [count] }, Path);
+    }
+
+    /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 
     private List<TensorInfo> Index(ReadOptions options)

@@ -1,0 +1,12 @@
+namespace Soups.Strategies;
+
+/// <summary>A line chart of a strategy's findings (an interpolation curve): one line per series.</summary>
+/// <param name="Name">Its file name part: <c>OUT.NAME.png</c>.</param>
+/// <param name="Title">The chart's title.</param>
+/// <param name="XLabel">What the x axis shows.</param>
+/// <param name="YLabel">What the y axis shows.</param>
+/// <param name="Series">The lines.</param>
+public sealed record ResultPlot(string Name, string Title, string XLabel, string YLabel, IReadOnlyList<PlotSeries> Series);
+
+/// <summary>One line of a <see cref="ResultPlot"/>.</summary>
+public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);

@@ -1,0 +1,106 @@
+using System.Globalization;
+using Soups.Baking;
+using TorchSharp;
+
+namespace Soups.Strategies;
+
+/// <summary>
+/// Task arithmetic (Ilharco et al., ICLR 2023): θ = θ_base + λ·Σᵢ τᵢ with task vectors τᵢ = θᵢ − θ_base. With a fixed
+/// scale λ it needs no held-out split; without one, λ is chosen on the held-out split from a grid (ties: the larger λ)
+/// and the curve is reported like an interpolation's.
+/// </summary>
+public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options>
+{
+    /// <summary>A fixed scale of the task vectors (shared with TIES-merging).</summary>
+    public static readonly Parameter<double?> Scale = new("scale", null,
+        "The scale λ of the task vectors. Without it, λ is chosen on the held-out split from --scales.")
+    {
+        Check = v => v is null || double.IsFinite(v.Value) ? null : "must be a finite number",
+    };
+
+    /// <summary>The scales tried when none is fixed (shared with TIES-merging).</summary>
+    public static readonly Parameter<Grid> Scales = Grid.Parameter("scales", "0:1:0.05",
+        "The scales λ tried on the held-out split when --scale is not given: a list or a range START:STOP:STEP.",
+        double.IsFinite);
+
+    /// <summary>The settings of task arithmetic.</summary>
+    public sealed record Options(double? Scale, Grid Scales);
+
+    /// <summary>The scale used and, when it was chosen, the curve it was chosen on.</summary>
+    public sealed record Result(double Scale, IReadOnlyList<CurvePoint>? Curve) : StrategyResult
+    {
+        /// <inheritdoc />
+        public override string Summary() =>
+            string.Create(CultureInfo.InvariantCulture, $"task arithmetic, base + {Scale:0.####} · sum of the task vectors")
+            + (Curve is null ? "" : " (the scale chosen on held-out)");
+
+        /// <inheritdoc />
+        public override IReadOnlyList<ResultTable> Tables() => Curve is null ? [] : [Strategies.Curve.Table("scales tried", "λ", Curve)];
+
+        /// <inheritdoc />
+        public override IReadOnlyList<ResultPlot> Plots() =>
+            Curve is null ? [] : [Strategies.Curve.Plot("curve", "task arithmetic: base + λ · sum of task vectors", "λ", Curve)];
+    }
+
+    /// <inheritdoc />
+    public override string Name => "task-arithmetic";
+
+    /// <inheritdoc />
+    public override string Summary => "Bake base + λ · (sum of the task vectors); λ fixed with --scale, or chosen on the held-out split.";
+
+    /// <inheritdoc />
+    public override StrategyNeeds Needs => StrategyNeeds.Base | StrategyNeeds.OptionalHeldOut;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => [Scale, Scales];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> PlotNames => ["curve"];
+
+    /// <inheritdoc />
+    public override Options Read(ParameterValues values) => new(values.Get(Scale), values.Get(Scales));
+
+    /// <inheritdoc />
+    public override SoupPlan Plan(PlanContext context, Options options)
+    {
+        if (options.Scale is { } fixedScale)
+            return Planned(fixedScale, null);
+        if (!context.HasEvaluator)
+            throw new StrategyNeedsException(Name, StrategyNeeds.HeldOut, $"the {Name} strategy needs --scale or a held-out split to choose it on");
+        var curve = ScaleCurve(context, options.Scales, new TaskVectorMerge(1, withBase: false));
+        return Planned(Curve.Best(curve).X, curve);
+
+        SoupPlan Planned(double scale, IReadOnlyList<CurvePoint>? points) =>
+            new(Name, $"task arithmetic (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})", new TaskVectorMerge(scale, withBase: true),
+                new Result(scale, points));
+    }
+
+    /// <summary>Scores base + λ·τ for every λ of <paramref name="scales"/>, τ being what <paramref name="taskVector"/> makes.</summary>
+    public static IReadOnlyList<CurvePoint> ScaleCurve(PlanContext context, Grid scales, ITensorMerge taskVector)
+    {
+        using var baseState = SoupState.From(context.Ingredients.Base!, context.Device);
+        using var vector = SoupState.Build(context.Ingredients, taskVector, context.Device, []);
+        return Curve.Score(context, scales.Values, scale => SoupState.Combine(baseState, 1, vector, scale), "λ");
+    }
+
+    /// <summary>θ_base + λ·Σᵢ (θᵢ − θ_base) in float64, one ingredient at a time (or the scaled sum alone).</summary>
+    private sealed class TaskVectorMerge(double scale, bool withBase) : ITensorMerge
+    {
+        public torch.Tensor Merge(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
+        {
+            using var scope = torch.NewDisposeScope();
+            var baseTensor = inputs.Base().to(torch.float64, inputs.Device);
+            var sum = torch.zeros_like(baseTensor);
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                using var ingredient = inputs.Ingredient(i);
+                using var inputTensor = ingredient.to(torch.float64, inputs.Device);
+                using var tau = inputTensor - baseTensor;
+                sum.add_(tau);
+            }
+            var merged = withBase ? baseTensor + sum * scale : sum * scale;
+            NonFinite.Check(inputs, null, merged, warnings);
+            return merged.to(dtype).MoveToOuterDisposeScope();
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Soups.Baking;
+using TorchSharp;
+
+namespace Soups.Strategies;
+
+/// <summary>
+/// TIES-merging (Yadav et al., NeurIPS 2023). Per tensor, with task vectors τᵢ = θᵢ − θ_base: trim each τᵢ to its
+/// k = round(density·n) (at least 1) entries of largest magnitude; elect the sign of Σᵢ τ̂ᵢ per entry; average the
+/// entries of the τ̂ᵢ that are non-zero and agree with the elected sign (the disjoint mean); θ = θ_base + λ·τ_merged.
+/// λ is --scale when given; else it is chosen on the held-out split from --scales when one is given, and 1 without.
+/// Each ingredient is read twice per tensor (once for the sign, once for the mean), one at a time.
+/// </summary>
+public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
+{
+    /// <summary>The fraction of each task vector's entries kept.</summary>
+    public static readonly Parameter<double> Density = new("density", 0.2,
+        "The fraction of each task vector's entries kept, by magnitude (0 < density <= 1).")
+    {
+        Check = v => v is > 0 and <= 1 ? null : $"must lie in (0, 1], got {v.ToString(CultureInfo.InvariantCulture)}",
+    };
+
+    /// <summary>The settings of TIES-merging.</summary>
+    public sealed record Options(double Density = 0.2, double? Scale = null, Grid? Scales = null);
+
+    /// <summary>The density and scale used and, when the scale was chosen, the curve it was chosen on.</summary>
+    public sealed record Result(double Density, double Scale, IReadOnlyList<CurvePoint>? Curve) : StrategyResult
+    {
+        /// <inheritdoc />
+        public override string Summary() =>
+            string.Create(CultureInfo.InvariantCulture, $"TIES-merging, density {Density:0.####}, scale {Scale:0.####}")
+            + (Curve is null ? "" : " (the scale chosen on held-out)");
+
+        /// <inheritdoc />
+        public override IReadOnlyList<ResultTable> Tables() => Curve is null ? [] : [Strategies.Curve.Table("scales tried", "λ", Curve)];
+
+        /// <inheritdoc />
+        public override IReadOnlyList<ResultPlot> Plots() =>
+            Curve is null ? [] : [Strategies.Curve.Plot("curve", "TIES-merging: base + λ · merged task vector", "λ", Curve)];
+    }
+
+    /// <inheritdoc />
+    public override string Name => "ties";
+
+    /// <inheritdoc />
+    public override string Summary => "Bake a TIES-merging soup: trimmed task vectors, elected signs, disjoint mean, added to the base.";
+
+    /// <inheritdoc />
+    public override StrategyNeeds Needs => StrategyNeeds.Base | StrategyNeeds.OptionalHeldOut;
+
+    /// <inheritdoc />
+    public override IReadOnlyList<Parameter> Parameters => [Density, TaskArithmeticSoup.Scale, TaskArithmeticSoup.Scales];
+
+    /// <inheritdoc />
+    public override IReadOnlyList<string> PlotNames => ["curve"];
+
+    /// <inheritdoc />
+    public override Options Read(ParameterValues values) =>
+        new(values.Get(Density), values.Get(TaskArithmeticSoup.Scale), values.Get(TaskArithmeticSoup.Scales));
+
+    /// <inheritdoc />
+    public override SoupPlan Plan(PlanContext context, Options options)
+    {
+        double scale = options.Scale ?? 1;
+        IReadOnlyList<CurvePoint>? curve = null;
+        if (options.Scale is null && context.HasEvaluator)
+        {
+            curve = TaskArithmeticSoup.ScaleCurve(context, options.Scales ?? TaskArithmeticSoup.Scales.Default,
+                new TiesMerge(options.Density, 1, withBase: false));
+            scale = Curve.Best(curve).X;
+        }
+        return new SoupPlan(Name, $"TIES soup (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})",
+            new TiesMerge(options.Density, scale, withBase: true), new Result(options.Density, scale, curve));
+    }
+
+    /// <summary>The TIES arithmetic for one tensor, in float64.</summary>
+    private sealed class TiesMerge(double density, double scale, bool withBase) : ITensorMerge
+    {
+        public torch.Tensor Merge(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
+        {
+            using var scope = torch.NewDisposeScope();
+            var baseTensor = inputs.Base().to(torch.float64, inputs.Device).flatten();
+            var n = baseTensor.shape[0];
+            var k = Math.Max(1, (long)Math.Round(density * n, MidpointRounding.ToEven));
+            var sum = torch.zeros_like(baseTensor);
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                using var inner = torch.NewDisposeScope();
+                sum.add_(Trimmed(inputs, i, baseTensor, k));
+            }
+            var elected = sum.sign();
+            var total = torch.zeros_like(baseTensor);
+            var count = torch.zeros_like(baseTensor);
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                using var inner = torch.NewDisposeScope();
+                var trimmed = Trimmed(inputs, i, baseTensor, k);
+                var agree = trimmed.sign().eq(elected).logical_and(trimmed.ne(0));
+                total.add_(torch.where(agree, trimmed, torch.zeros_like(trimmed)));
+                count.add_(agree.to(torch.float64));
+            }
+            var mergedVector = torch.where(count.gt(0), total / count.clamp_min(1), torch.zeros_like(total));
+            var merged = (withBase ? baseTensor + mergedVector * scale : mergedVector * scale).reshape(inputs.Info.Shape);
+            NonFinite.Check(inputs, null, merged, warnings);
+            return merged.to(dtype).MoveToOuterDisposeScope();
+        }
+
+        // τᵢ with all but its k entries of largest magnitude set to zero.
+        private static torch.Tensor Trimmed(TensorInputs inputs, int index, torch.Tensor baseTensor, long k)
+        {
+            using var ingredient = inputs.Ingredient(index);
+            var tau = ingredient.to(torch.float64, inputs.Device).flatten() - baseTensor;
+            var (_, indices) = tau.abs().topk((int)Math.Min(k, int.MaxValue));
+            var keep = torch.zeros_like(tau).index_fill_(0, indices, 1.0);
+            return tau * keep;
+        }
+    }
+}
