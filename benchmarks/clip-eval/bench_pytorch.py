@@ -12,6 +12,7 @@ installed: ~0.3 images/s on 2 threads. run.sh therefore puts OpenBLAS in front b
 import argparse
 import json
 import os
+import sys
 import time
 
 import torch
@@ -20,6 +21,9 @@ import torch.nn.functional as F
 import clip_vit
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "common"))
+from soupbench import read_safetensors  # noqa: E402
+
 ap = argparse.ArgumentParser()
 ap.add_argument("--checkpoint", default=os.path.join(HERE, "work", "vit_b32.pt"))
 ap.add_argument("--heldout", default=os.path.join(HERE, "work", "images.safetensors"))
@@ -40,7 +44,7 @@ else:
     clip_vit.init_weights(model, seed=0)
     source = "random init (seed 0)"
 if os.path.exists(a.heldout):
-    t = clip_vit.read_safetensors(a.heldout)
+    t, _ = read_safetensors(a.heldout)
     x, y = t["inputs"], t["labels"]
 else:
     g = torch.Generator().manual_seed(1)

@@ -2,14 +2,12 @@
 
 Same architecture and key names as tests/Soups.Tests/Fixtures/clip/make_clip_fixtures.py: OpenAI CLIP's
 VisionTransformer (text transformer deleted, other text-side tensors kept) wrapped as `model`, plus
-`classification_head` (Linear) on L2-normalised image features.
+`classification_head` (Linear) on L2-normalised image features. The safetensors files beside it are written and
+read with benchmarks/common/soupbench.py.
 """
-import json
 import math
-import struct
 from collections import OrderedDict
 
-import numpy as np
 import torch
 import torch.nn as nn
 
@@ -112,30 +110,3 @@ def init_weights(m, seed):
         else:
             p.copy_(n(0.02))
     return m
-
-
-def write_safetensors(path, tensors):
-    codes = {torch.float32: "F32", torch.int64: "I64"}
-    header, blobs, off = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().numpy().tobytes()  # little-endian host
-        header[name] = {"dtype": codes[t.dtype], "shape": list(t.shape), "data_offsets": [off, off + len(data)]}
-        blobs.append(data)
-        off += len(data)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * ((8 - (8 + len(h)) % 8) % 8)
-    with open(path, "wb") as fh:
-        fh.write(struct.pack("<Q", len(h)) + h)
-        for b in blobs:
-            fh.write(b)
-
-
-def read_safetensors(path):
-    with open(path, "rb") as fh:
-        n = struct.unpack("<Q", fh.read(8))[0]
-        header = json.loads(fh.read(n))
-        data = fh.read()
-    dt = {"F32": np.float32, "I64": np.int64}
-    return {k: torch.from_numpy(np.frombuffer(data, dtype=dt[v["dtype"]], offset=v["data_offsets"][0],
-                                              count=int(np.prod(v["shape"], dtype=np.int64))).reshape(v["shape"]).copy())
-            for k, v in header.items() if k != "__metadata__"}

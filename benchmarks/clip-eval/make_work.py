@@ -4,11 +4,15 @@ and work/images.safetensors (N random 224x224 images, labels; plus images_first3
 first 32). Skips files that exist unless --force."""
 import argparse
 import os
+import sys
 import time
 
 import torch
 
 import clip_vit
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "common"))
+from soupbench import write_safetensors  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "work"))
@@ -34,7 +38,8 @@ if a.force or not os.path.exists(data):
     g = torch.Generator().manual_seed(1)
     x = torch.randn(a.images, 3, 224, 224, generator=g)
     y = torch.randint(0, 1000, (a.images,), generator=g, dtype=torch.int64)
-    clip_vit.write_safetensors(data, {"inputs": x, "labels": y})
+    write_safetensors(data, {"inputs": x, "labels": y}, {"format": "pt"})
     print(f"wrote {data}: {a.images} images, {os.path.getsize(data) / 1e6:.0f} MB")
     # the first batch alone: run.sh times soup on both files, so the difference is the forward of the rest
-    clip_vit.write_safetensors(os.path.join(a.work, "images_first32.safetensors"), {"inputs": x[:32], "labels": y[:32]})
+    write_safetensors(os.path.join(a.work, "images_first32.safetensors"), {"inputs": x[:32], "labels": y[:32]},
+                      {"format": "pt"})

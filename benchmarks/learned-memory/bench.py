@@ -5,13 +5,10 @@ for N = 2, 4, 8 ingredients.
 Run through run.sh (which builds soup first):  bash benchmarks/learned-memory/run.sh
 Needs Debian's /usr/bin/python3 with python3-torch and python3-numpy; nothing from PyPI.
 
-Every measured command runs in its own process, started by a tiny torch-free Python wrapper (WRAPPER below)
-that waits for it with os.wait4() and reports that process's own ru_maxrss (its peak resident set, the same
-number as VmHWM) and the wall time from spawn to exit. The wrapper exists because on Linux a child's ru_maxrss
-starts from the peak RSS of the process it was forked from (exec records the old address space's high-water
-mark), so spawning straight from this script, which imports torch, would inflate every number. While it waits,
-the wrapper also samples the child's VmRSS / RssAnon / RssFile from /proc/<pid>/status every 50 ms, to show
-*when* the memory is used (the peak itself comes from ru_maxrss, not from the samples).
+Peak RSS and wall time come from measure() in benchmarks/common/soupbench.py: each command runs in its own
+process under a tiny torch-free wrapper (see WRAPPER there for why), not straight from this script, which imports
+torch. Here the wrapper also samples the child's VmRSS / RssAnon / RssFile from /proc/<pid>/status every 50 ms, to
+show *when* the memory is used (the peak itself comes from ru_maxrss, not from the samples).
 
 Modes (the first argument):
   (none) / run   generate data if needed, measure, compare, write RESULTS.md
@@ -19,18 +16,18 @@ Modes (the first argument):
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
-import statistics
-import struct
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks", "common"))
+from soupbench import (command_line, data_is_current, floors_table, measure, measure_floors, mib,  # noqa: E402
+                       read_safetensors, report_head, rss_cell, summarize, timeline, warm_page_cache, work_dirs,
+                       write_results, write_safetensors)
+
 THREADS = 2
 SIZES = (2, 4, 8)
 N_CHECKPOINTS = max(SIZES)
@@ -48,124 +45,6 @@ DIMS = (256, 4096, 4096, 2048, 10)
 HELDOUT = 2048          # held-out examples (8 batches of 256 per epoch)
 HEAD_SCALE = 8.0        # the base's last layer is scaled up so its own predictions (the labels) are confident
 NOISE = 0.5             # ingredient i = base + noise of std NOISE * (0.5 + 0.25 i) * (per-tensor init std)
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Measurement wrapper (torch-free, run by /usr/bin/python3 -c).
-# --------------------------------------------------------------------------------------------------------------
-WRAPPER = r"""
-import json, os, subprocess, sys, time
-res, out, err, samples = sys.argv[1:5]
-argv = sys.argv[5:]
-def status(pid):
-    v = {}
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                k, _, rest = line.partition(":")
-                if k in ("VmRSS", "RssAnon", "RssFile", "RssShmem"):
-                    v[k] = int(rest.split()[0])
-    except OSError:
-        pass
-    return v
-rows = []
-with open(out, "wb") as o, open(err, "wb") as e:
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=o, stderr=e)
-    while True:
-        pid, st, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        v = status(p.pid)
-        if v:
-            rows.append((round(time.perf_counter() - t0, 3), v.get("VmRSS", 0), v.get("RssAnon", 0), v.get("RssFile", 0)))
-        time.sleep(0.05)
-    wall = time.perf_counter() - t0
-rc = os.waitstatus_to_exitcode(st)
-with open(samples, "w") as f:
-    f.write("t_s\tVmRSS_kib\tRssAnon_kib\tRssFile_kib\n")
-    for r in rows:
-        f.write("\t".join(map(str, r)) + "\n")
-with open(res, "w") as f:
-    json.dump({"rc": rc, "maxrss_kib": ru.ru_maxrss, "wall_s": wall, "cpu_s": ru.ru_utime + ru.ru_stime}, f)
-"""
-
-
-def measure(argv, tag, logdir):
-    """Runs argv in a fresh process; returns dict(rc, maxrss_kib, wall_s, cpu_s, stdout, stderr, samples)."""
-    os.makedirs(logdir, exist_ok=True)
-    res, out, err, smp = (os.path.join(logdir, f"{tag}.{x}") for x in ("json", "out", "err", "rss.tsv"))
-    for p in (res, out, err, smp):
-        if os.path.exists(p):
-            os.remove(p)
-    env = dict(os.environ, OMP_NUM_THREADS=str(THREADS), MKL_NUM_THREADS=str(THREADS))
-    subprocess.run([sys.executable, "-c", WRAPPER, res, out, err, smp] + list(argv), check=True, env=env)
-    with open(res) as f:
-        r = json.load(f)
-    with open(out, errors="replace") as f:
-        r["stdout"] = f.read()
-    with open(err, errors="replace") as f:
-        r["stderr"] = f.read()
-    r["samples"] = []
-    with open(smp) as f:
-        next(f)
-        for line in f:
-            t, rss, anon, file_ = line.split("\t")
-            r["samples"].append((float(t), int(rss), int(anon), int(file_)))
-    r["samples_path"] = smp
-    if r["rc"] != 0:
-        sys.exit(f"bench: `{' '.join(argv)}` exited {r['rc']}:\n{r['stderr'][-3000:]}")
-    return r
-
-
-# --------------------------------------------------------------------------------------------------------------
-# A tiny safetensors writer and reader (https://github.com/huggingface/safetensors#format).
-# --------------------------------------------------------------------------------------------------------------
-ST_DTYPES = {"F32": "float32", "F64": "float64", "I64": "int64"}
-
-
-def write_safetensors(path, state_dict, metadata):
-    import torch
-    to_st = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64"}
-    header, tensors, offset = {}, [], 0
-    for name, t in state_dict.items():
-        t = t.detach().cpu().contiguous()
-        nbytes = t.numel() * t.element_size()
-        header[name] = {"dtype": to_st[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + nbytes]}
-        tensors.append(t)
-        offset += nbytes
-    header["__metadata__"] = metadata
-    blob = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    blob += b" " * (-len(blob) % 8)  # pad with spaces so the data starts 8-byte aligned
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(blob)))
-        f.write(blob)
-        for t in tensors:
-            f.write(memoryview(t.numpy().reshape(-1)).cast("B"))
-    os.replace(tmp, path)
-
-
-def read_safetensors(path):
-    """{name: torch tensor}, read straight into freshly allocated tensors (one copy of the data, no more)."""
-    import numpy as np
-    import torch
-    out = {}
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        header.pop("__metadata__", None)
-        base = 8 + n
-        for name, h in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
-            b, e = h["data_offsets"]
-            t = torch.empty(h["shape"], dtype=getattr(torch, ST_DTYPES[h["dtype"]]))
-            f.seek(base + b)
-            view = t.numpy().reshape(-1).view(np.uint8)
-            if f.readinto(memoryview(view)) != e - b:
-                raise IOError(f"{path}: truncated tensor {name}")
-            out[name] = t
-    # Keep the header's order (the model's state_dict order).
-    return {k: out[k] for k in header}
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -206,16 +85,10 @@ def generate(data_dir):
             "head_scale": HEAD_SCALE, "noise": NOISE, "torch": torch.__version__}
     paths = [os.path.join(data_dir, f"ing{i}.safetensors") for i in range(N_CHECKPOINTS)]
     model_ts, heldout = os.path.join(data_dir, "model.ts"), os.path.join(data_dir, "heldout.safetensors")
-    have = None
-    if os.path.exists(stamp):
-        with open(stamp) as f:
-            have = json.load(f)
-    if have == want and all(os.path.exists(p) for p in paths + [model_ts, heldout]):
+    if data_is_current(stamp, want, paths + [model_ts, heldout]):
         print(f"data: reusing the model, held-out split and {len(paths)} ingredients in "
               f"{os.path.relpath(data_dir, ROOT)}", flush=True)
         return model_ts, heldout, paths
-    if os.path.exists(stamp):
-        os.remove(stamp)
 
     t0 = time.perf_counter()
     print(f"data: generating an MLP {'-'.join(map(str, DIMS))} ({n_params() / 1e6:.1f}M float32 parameters), "
@@ -290,9 +163,9 @@ def baseline(json_out, soup_out, heldout, inputs):
     torch.set_num_threads(THREADS)
     t0 = time.perf_counter()
     model = make_mlp().eval()  # its own parameters are never used: every forward gets θ
-    held = read_safetensors(heldout)
+    held, _ = read_safetensors(heldout)
     x, y = held["inputs"], held["labels"]
-    paramslist = [read_safetensors(p) for p in inputs]  # all N state dicts in memory, as in the paper
+    paramslist = [read_safetensors(p)[0] for p in inputs]  # all N state dicts in memory, as in the paper
     names = list(paramslist[0])
     n = len(paramslist)
     t_load = time.perf_counter() - t0
@@ -370,58 +243,6 @@ def soup_result(stdout, n):
             "warnings": info.get("warnings") or []}
 
 
-# --------------------------------------------------------------------------------------------------------------
-# Report.
-# --------------------------------------------------------------------------------------------------------------
-def machine():
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "unknown"
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                    break
-    except OSError:
-        pass
-    return os.cpu_count(), cpu, mem
-
-
-def soup_commit():
-    try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "Directory.Build.props",
-                                "Directory.Packages.props", "Directory.Build.targets", "build"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return head + (" (with uncommitted changes under src/ or build files)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def mib(kib):
-    return kib / 1024
-
-
-def timeline(samples, width=12):
-    """A compact 'time: VmRSS' line from the samples: `width` evenly spaced points plus the sampled maximum."""
-    if not samples:
-        return "(no samples)"
-    step = max(1, len(samples) // width)
-    pts = samples[::step]
-    top = max(samples, key=lambda s: s[1])
-    s = ", ".join(f"{t:.1f}s {mib(rss):.0f}" for t, rss, _, _ in pts)
-    return f"{s} (sampled max {mib(top[1]):.0f} MiB at {top[0]:.1f}s; anon {mib(top[2]):.0f}, file {mib(top[3]):.0f})"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--soup", default=os.path.join(HERE, "work", "bin", "soup"), help="the soup executable")
@@ -437,23 +258,14 @@ def main():
     import torch
     torch.set_num_threads(THREADS)
     t_start = time.perf_counter()
-    if not os.access(args.soup, os.X_OK):
-        sys.exit(f"bench: no soup executable at {args.soup} (run.sh builds it)")
-
-    data_dir = os.path.join(args.work, "data")
-    out_dir = os.path.join(args.work, "out")
-    log_dir = os.path.join(args.work, "logs")
-    os.makedirs(out_dir, exist_ok=True)
+    data_dir, out_dir, log_dir = work_dirs(args.soup, args.work)
     model_ts, heldout, ingredients = generate(data_dir)
     tiny_ts, tiny = make_tiny(data_dir)
     t_data = time.perf_counter() - t_start
     ckpt_mib = os.path.getsize(ingredients[0]) / 2**20
 
     # Warm the page cache so every method reads from memory, not disk, and no method pays for the first read.
-    for p in ingredients + [heldout, model_ts]:
-        with open(p, "rb") as f:
-            while f.read(1 << 24):
-                pass
+    warm_page_cache(ingredients + [heldout, model_ts])
 
     def soup_argv(storage, ts, ins, out):
         return [args.soup, "learned"] + ins + ["--model", ts, "--heldout", heldout, "-o", out, "--force",
@@ -465,16 +277,9 @@ def main():
     me = [sys.executable, os.path.abspath(__file__), "baseline"]
 
     # Fixed costs: what a process costs with (almost) no model data.
-    floors = []
-    r = measure(["/bin/true"], "floor-true", log_dir)
-    floors.append(("measurement floor (`/bin/true` under the wrapper)", r))
-    tiny_out = os.path.join(out_dir, "tiny.safetensors")
-    measure(soup_argv("disk", tiny_ts, tiny, tiny_out), "warmup", log_dir)
-    r = measure(soup_argv("disk", tiny_ts, tiny, tiny_out), "floor-soup", log_dir)
-    floors.append(("`soup learned --ingredients disk` on a 2.6k-parameter model, 2 ingredients (.NET + libtorch)", r))
-    r = measure([sys.executable, "-c", "import torch; torch.set_num_threads(2); torch.zeros(1)"], "floor-torch",
-                log_dir)
-    floors.append(("`python3 -c 'import torch'`", r))
+    floors = measure_floors(soup_argv("disk", tiny_ts, tiny, os.path.join(out_dir, "tiny.safetensors")),
+                            "`soup learned --ingredients disk` on a 2.6k-parameter model, 2 ingredients "
+                            "(.NET + libtorch)", log_dir, THREADS)
 
     methods = [("soup learned --ingredients disk", "disk"), ("soup learned --ingredients host", "host"),
                ("PyTorch learned soup (paper's, all N in memory)", "torch")]
@@ -492,7 +297,7 @@ def main():
                 else:
                     argv = soup_argv(key, model_ts, ins, out)
                 print(f"N={n} run {rep + 1}/{args.repeat} {label:<48}", end="", flush=True)
-                r = measure(argv, tag, log_dir)
+                r = measure(argv, tag, log_dir, THREADS, sample_rss=True)
                 if key == "torch":
                     with open(res_json) as f:
                         res = json.load(f)
@@ -512,12 +317,7 @@ def main():
                 os.remove(out)
         for label, key in methods:
             rs = runs[key]
-            rows.append({"n": n, "label": label, "key": key,
-                         "rss_mib": statistics.median(mib(r["maxrss_kib"]) for r in rs),
-                         "rss_min_mib": min(mib(r["maxrss_kib"]) for r in rs),
-                         "rss_max_mib": max(mib(r["maxrss_kib"]) for r in rs),
-                         "wall_s": statistics.median(r["wall_s"] for r in rs),
-                         "cpu_s": statistics.median(r["cpu_s"] for r in rs),
+            rows.append({"n": n, "label": label, "key": key, **summarize(rs),
                          "result": rs[-1]["result"], "samples": rs[-1]["samples"]})
     total = time.perf_counter() - t_start
 
@@ -525,15 +325,7 @@ def main():
     def row(key, n):
         return next(r for r in rows if r["key"] == key and r["n"] == n)
 
-    lines = []
-    nproc, cpu, mem = machine()
-    lines.append("# `soup learned` peak memory vs number of ingredients")
-    lines.append("")
-    lines.append(f"- machine: {nproc} CPUs (`nproc`), {cpu}, {mem} RAM; {platform.system()} {platform.release()}")
-    lines.append(f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}")
-    lines.append(f"- torch {torch.__version__} (Debian `/usr/bin/python3` {platform.python_version()}), "
-                 f"{THREADS} threads everywhere (`torch.set_num_threads`, `soup --threads`)")
-    lines.append(f"- soup commit: {soup_commit()}")
+    lines = report_head("`soup learned` peak memory vs number of ingredients", THREADS, ROOT)
     lines.append(f"- model: MLP {'-'.join(map(str, DIMS))} with ReLUs, {n_params() / 1e6:.1f}M float32 parameters "
                  f"in 8 tensors (largest 4096x4096 = 64 MiB), {ckpt_mib:.0f} MiB per `.safetensors` ingredient; "
                  f"{N_CHECKPOINTS} synthetic fine-tunes (the seed-0 base plus noise of increasing size), "
@@ -553,19 +345,13 @@ def main():
     lines.append("| N | method | peak RSS MiB | wall s | CPU s | held-out acc: best individual / uniform / learned |")
     lines.append("|---:|---|---:|---:|---:|---|")
     for r in rows:
-        rss = f"{r['rss_mib']:.0f}"
-        if r["rss_max_mib"] - r["rss_min_mib"] > 5:
-            rss += f" ({r['rss_min_mib']:.0f}–{r['rss_max_mib']:.0f})"
         res = r["result"]
         acc = " / ".join(f"{res.get(k, float('nan')):.4f}" for k in ("best", "uniform", "learned"))
-        lines.append(f"| {r['n']} | {r['label']} | {rss} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {acc} |")
+        lines.append(f"| {r['n']} | {r['label']} | {rss_cell(r)} | {r['wall_s']:.1f} | {r['cpu_s']:.1f} | {acc} |")
     lines.append("")
     lines.append("Fixed per-process floors (no model data):")
     lines.append("")
-    lines.append("| process | peak RSS MiB | wall s |")
-    lines.append("|---|---:|---:|")
-    for label, r in floors:
-        lines.append(f"| {label} | {mib(r['maxrss_kib']):.0f} | {r['wall_s']:.2f} |")
+    lines += floors_table(floors)
     lines.append("")
     lo, hi = sizes[0], sizes[-1]
     lines.append(f"Growth of peak RSS from N={lo} to N={hi} (one ingredient = {ckpt_mib:.0f} MiB; \"flat\" = "
@@ -608,15 +394,7 @@ def main():
     lines.append("")
     lines.append(f"{'Checks: ' + '; '.join(failures) if failures else 'No warnings from soup.'} "
                  f"Data generation {t_data:.0f} s (0 when reused); whole run {total:.0f} s.")
-    text = "\n".join(lines) + "\n"
-    print()
-    print(text)
-    with open(args.results, "w") as f:
-        f.write(text)
-    with open(os.path.join(args.work, "results.json"), "w") as f:
-        json.dump({"runs": raw, "floors": {label: {k: r[k] for k in ("maxrss_kib", "wall_s", "cpu_s")}
-                                           for label, r in floors}, "failures": failures}, f, indent=1)
-    print(f"wrote {os.path.relpath(args.results, ROOT)}")
+    write_results("\n".join(lines) + "\n", args.results, args.work, raw, floors, failures, ROOT)
     if not verdict.get("disk", True):
         print("NOTE: soup --ingredients disk's peak RSS grew with N (over a tenth of an ingredient per added "
               "ingredient); see above.", file=sys.stderr)
@@ -625,11 +403,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "baseline":
-        if len(sys.argv) < 6:
-            sys.exit("usage: bench.py baseline JSON_OUT SOUP_OUT HELDOUT IN...")
-        baseline(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
-    else:
-        if len(sys.argv) > 1 and sys.argv[1] == "run":
-            del sys.argv[1]
-        main()
+    command_line(main, baseline, 3, "bench.py baseline JSON_OUT SOUP_OUT HELDOUT IN...")

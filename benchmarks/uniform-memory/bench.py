@@ -4,12 +4,10 @@
 Run through run.sh (which builds soup first):  bash benchmarks/uniform-memory/run.sh
 Needs Debian's /usr/bin/python3 with python3-torch and python3-numpy; nothing from PyPI.
 
-Every measured command runs in its own process, started by a tiny torch-free Python wrapper (WRAPPER below)
-that waits for it with os.wait4() and reports that process's own ru_maxrss (its peak resident set, the same
-number as VmHWM) and the wall time from spawn to exit. The wrapper exists because on Linux a child's ru_maxrss
-starts from the peak RSS of the process it was forked from (exec records the old address space's high-water
-mark), so spawning straight from this script, which holds torch and whole checkpoints, would inflate every
-number. The wrapper is ~10 MiB, which is therefore the floor of every measurement.
+Every measured command runs in its own process under the tiny torch-free wrapper of benchmarks/common/soupbench.py,
+which reports that process's own peak RSS (ru_maxrss from os.wait4, the same number as VmHWM) and the wall time from
+spawn to exit; see WRAPPER there for why it exists. Spawning straight from this script, which holds torch and whole
+checkpoints, would inflate every number. The wrapper is ~10 MiB, which is therefore the floor of every measurement.
 
 Modes (the first argument):
   (none) / run   generate data if needed, measure, validate, write RESULTS.md
@@ -17,18 +15,18 @@ Modes (the first argument):
 """
 
 import argparse
-import datetime
 import json
 import os
-import platform
-import statistics
-import struct
-import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "benchmarks", "common"))
+from soupbench import (command_line, data_is_current, floors_table, measure, measure_floors, mib,  # noqa: E402
+                       read_safetensors, report_head, rss_cell, summarize, warm_page_cache, work_dirs, write_results,
+                       write_safetensors)
+
 THREADS = 2
 SIZES = (2, 4, 8)
 N_CHECKPOINTS = max(SIZES)
@@ -80,98 +78,6 @@ def n_params(spec):
 
 
 # --------------------------------------------------------------------------------------------------------------
-# Measurement wrapper (torch-free, run by /usr/bin/python3 -c).
-# --------------------------------------------------------------------------------------------------------------
-WRAPPER = r"""
-import json, os, subprocess, sys, time
-res, out, err = sys.argv[1:4]
-argv = sys.argv[4:]
-with open(out, "wb") as o, open(err, "wb") as e:
-    t0 = time.perf_counter()
-    p = subprocess.Popen(argv, stdout=o, stderr=e)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.perf_counter() - t0
-p.returncode = os.waitstatus_to_exitcode(status)
-with open(res, "w") as f:
-    json.dump({"rc": p.returncode, "maxrss_kib": ru.ru_maxrss, "wall_s": wall,
-               "cpu_s": ru.ru_utime + ru.ru_stime}, f)
-"""
-
-
-def measure(argv, tag, logdir):
-    """Runs argv in a fresh process; returns dict(rc, maxrss_kib, wall_s, cpu_s, stdout, stderr)."""
-    os.makedirs(logdir, exist_ok=True)
-    res, out, err = (os.path.join(logdir, f"{tag}.{x}") for x in ("json", "out", "err"))
-    for p in (res, out, err):
-        if os.path.exists(p):
-            os.remove(p)
-    env = dict(os.environ, OMP_NUM_THREADS=str(THREADS), MKL_NUM_THREADS=str(THREADS))
-    subprocess.run([sys.executable, "-c", WRAPPER, res, out, err] + list(argv), check=True, env=env)
-    with open(res) as f:
-        r = json.load(f)
-    with open(out, errors="replace") as f:
-        r["stdout"] = f.read()
-    with open(err, errors="replace") as f:
-        r["stderr"] = f.read()
-    if r["rc"] != 0:
-        sys.exit(f"bench: `{' '.join(argv)}` exited {r['rc']}:\n{r['stderr'][-3000:]}")
-    return r
-
-
-# --------------------------------------------------------------------------------------------------------------
-# A tiny safetensors writer and reader (https://github.com/huggingface/safetensors#format).
-# --------------------------------------------------------------------------------------------------------------
-def _st_dtypes():
-    import numpy as np
-    import torch
-    to_st = {torch.float32: "F32", torch.float64: "F64", torch.float16: "F16", torch.bfloat16: "BF16",
-             torch.int64: "I64", torch.int32: "I32", torch.int16: "I16", torch.int8: "I8", torch.uint8: "U8",
-             torch.bool: "BOOL"}
-    to_np = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I64": np.int64, "I32": np.int32,
-             "I16": np.int16, "I8": np.int8, "U8": np.uint8, "BOOL": np.bool_}
-    return to_st, to_np
-
-
-def write_safetensors(path, state_dict, metadata):
-    to_st, _ = _st_dtypes()
-    header, tensors, offset = {}, [], 0
-    for name, t in state_dict.items():
-        t = t.detach().cpu().contiguous()
-        nbytes = t.numel() * t.element_size()
-        header[name] = {"dtype": to_st[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + nbytes]}
-        tensors.append(t)
-        offset += nbytes
-    header["__metadata__"] = metadata
-    blob = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    blob += b" " * (-len(blob) % 8)  # pad with spaces so the data starts 8-byte aligned
-    tmp = path + ".tmp"
-    with open(tmp, "wb") as f:
-        f.write(struct.pack("<Q", len(blob)))
-        f.write(blob)
-        for t in tensors:
-            f.write(memoryview(t.numpy().reshape(-1)).cast("B"))
-    os.replace(tmp, path)
-
-
-def read_safetensors(path):
-    """{name: numpy array} (read eagerly; used only to validate outputs) and the metadata."""
-    import numpy as np
-    _, to_np = _st_dtypes()
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-        base = 8 + n
-        meta = header.pop("__metadata__", {})
-        out = {}
-        for name, h in header.items():
-            b, e = h["data_offsets"]
-            f.seek(base + b)
-            dt = np.dtype(to_np[h["dtype"]])
-            out[name] = np.frombuffer(f.read(e - b), dtype=dt).reshape(h["shape"])
-    return out, meta
-
-
-# --------------------------------------------------------------------------------------------------------------
 # Data.
 # --------------------------------------------------------------------------------------------------------------
 def generate(data_dir, with_safetensors):
@@ -184,15 +90,9 @@ def generate(data_dir, with_safetensors):
             "tensors": len(spec), "torch": torch.__version__}
     names = [f"ft{i}" for i in range(N_CHECKPOINTS)]
     exts = [".pt"] + ([".safetensors"] if with_safetensors else [])
-    have = None
-    if os.path.exists(stamp):
-        with open(stamp) as f:
-            have = json.load(f)
-    if have == want and all(os.path.exists(os.path.join(data_dir, n + e)) for n in names for e in exts):
+    if data_is_current(stamp, want, [os.path.join(data_dir, n + e) for n in names for e in exts]):
         print(f"data: reusing {len(names)} checkpoints in {os.path.relpath(data_dir, ROOT)}", flush=True)
         return [os.path.join(data_dir, n) for n in names]
-    if os.path.exists(stamp):
-        os.remove(stamp)
 
     t0 = time.perf_counter()
     print(f"data: generating {len(names)} checkpoints of {n_params(spec) / 1e6:.1f}M float32 parameters "
@@ -301,7 +201,7 @@ def baseline(method, out, inputs):
 def load_output(path):
     """{name: numpy array} of a .pt (torch.load) or .safetensors output."""
     if path.endswith(".safetensors"):
-        return read_safetensors(path)[0]
+        return {k: v.numpy() for k, v in read_safetensors(path)[0].items()}
     import torch
     return {k: v.numpy() for k, v in torch.load(path, map_location="cpu").items()}
 
@@ -336,40 +236,6 @@ def compare(path, ref_path):
 # --------------------------------------------------------------------------------------------------------------
 # Report.
 # --------------------------------------------------------------------------------------------------------------
-def machine():
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    mem = "unknown"
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-                    break
-    except OSError:
-        pass
-    return os.cpu_count(), cpu, mem
-
-
-def soup_commit():
-    try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "src", "Directory.Build.props",
-                                "Directory.Packages.props", "Directory.Build.targets", "build"],
-                               capture_output=True, text=True, check=True).stdout.strip()
-        return head + (" (with uncommitted changes under src/ or build files)" if dirty else "")
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 def check_soup_json(stdout, out, n, failures):
     """The --json report must describe the file written (lenient about fields it may not have)."""
     try:
@@ -388,10 +254,6 @@ def check_soup_json(stdout, out, n, failures):
         failures.append(f"N={n}: soup warned: {info['warnings']}")
 
 
-def mib(kib):
-    return kib / 1024
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--soup", default=os.path.join(HERE, "work", "bin", "soup"), help="the soup executable")
@@ -405,13 +267,7 @@ def main():
     import torch
     torch.set_num_threads(THREADS)
     t_start = time.perf_counter()
-    if not os.access(args.soup, os.X_OK):
-        sys.exit(f"bench: no soup executable at {args.soup} (run.sh builds it)")
-
-    data_dir = os.path.join(args.work, "data")
-    out_dir = os.path.join(args.work, "out")
-    log_dir = os.path.join(args.work, "logs")
-    os.makedirs(out_dir, exist_ok=True)
+    data_dir, out_dir, log_dir = work_dirs(args.soup, args.work)
     with_st = not args.no_safetensors
     stems = generate(data_dir, with_st)
     tiny = make_tiny(data_dir)
@@ -419,26 +275,14 @@ def main():
     ckpt_mib = os.path.getsize(stems[0] + ".pt") / 2**20
 
     # Warm the page cache so every method reads from memory, not disk, and no method pays for the first read.
-    for s in stems:
-        for ext in [".pt"] + ([".safetensors"] if with_st else []):
-            with open(s + ext, "rb") as f:
-                while f.read(1 << 24):
-                    pass
+    warm_page_cache([s + ext for s in stems for ext in [".pt"] + ([".safetensors"] if with_st else [])])
 
     soup_args = ["uniform", "-q", "--force", "--json", "--device", "cpu", "--threads", str(THREADS)]
     me = [sys.executable, os.path.abspath(__file__), "baseline"]
 
     # Fixed costs: what a process costs before it touches a checkpoint.
-    floors = []
-    r = measure(["/bin/true"], "floor-true", log_dir)
-    floors.append(("measurement floor (`/bin/true` under the wrapper)", r))
-    measure([args.soup] + soup_args + tiny + ["-o", os.path.join(out_dir, "tiny.safetensors")], "warmup", log_dir)
-    r = measure([args.soup] + soup_args + tiny + ["-o", os.path.join(out_dir, "tiny.safetensors")], "floor-soup",
-                log_dir)
-    floors.append(("`soup uniform` on two 4-element checkpoints (.NET + libtorch)", r))
-    r = measure([sys.executable, "-c", "import torch; torch.set_num_threads(2); torch.zeros(1)"], "floor-torch",
-                log_dir)
-    floors.append(("`python3 -c 'import torch'`", r))
+    floors = measure_floors([args.soup] + soup_args + tiny + ["-o", os.path.join(out_dir, "tiny.safetensors")],
+                            "`soup uniform` on two 4-element checkpoints (.NET + libtorch)", log_dir, THREADS)
 
     methods = [("soup uniform (.pt in)", "soup-pt"), ("soup uniform (.safetensors in)", "soup-st"),
                ("torch streaming (float64 acc)", "streaming"), ("torch model-soups loop (float32)", "model-soups"),
@@ -460,7 +304,7 @@ def main():
                     out = os.path.join(out_dir, f"N{n}-{key}.pt")
                     argv = me + [key, out] + [s + ".pt" for s in ins]
                 print(f"N={n} run {rep + 1}/{args.repeat} {label:<34}", end="", flush=True)
-                r = measure(argv, f"N{n}-{key}-{rep}", log_dir)
+                r = measure(argv, f"N{n}-{key}-{rep}", log_dir, THREADS)
                 if key.startswith("soup"):
                     check_soup_json(r["stdout"], out, n, failures)
                 outs[key] = out
@@ -470,12 +314,7 @@ def main():
                 print(f" {mib(r['maxrss_kib']):7.0f} MiB  {r['wall_s']:6.2f} s", flush=True)
         for label, key in methods:
             rs = runs[key]
-            rows.append({"n": n, "label": label, "key": key,
-                         "rss_mib": statistics.median(mib(r["maxrss_kib"]) for r in rs),
-                         "rss_min_mib": min(mib(r["maxrss_kib"]) for r in rs),
-                         "rss_max_mib": max(mib(r["maxrss_kib"]) for r in rs),
-                         "wall_s": statistics.median(r["wall_s"] for r in rs),
-                         "cpu_s": statistics.median(r["cpu_s"] for r in rs),
+            rows.append({"n": n, "label": label, "key": key, **summarize(rs),
                          "out_mib": os.path.getsize(outs[key]) / 2**20})
         # Validate against the float64 streaming baseline.
         for row in rows:
@@ -499,15 +338,7 @@ def main():
     def peak(key, n):
         return next(r["rss_mib"] for r in rows if r["key"] == key and r["n"] == n)
 
-    lines = []
-    nproc, cpu, mem = machine()
-    lines.append("# `soup uniform` peak memory vs number of ingredients")
-    lines.append("")
-    lines.append(f"- machine: {nproc} CPUs (`nproc`), {cpu}, {mem} RAM; {platform.system()} {platform.release()}")
-    lines.append(f"- date: {datetime.datetime.now().astimezone().strftime('%Y-%m-%d %H:%M %Z')}")
-    lines.append(f"- torch {torch.__version__} (Debian `/usr/bin/python3` {platform.python_version()}), "
-                 f"{THREADS} threads everywhere (`torch.set_num_threads`, `soup --threads`)")
-    lines.append(f"- soup commit: {soup_commit()}")
+    lines = report_head("`soup uniform` peak memory vs number of ingredients", THREADS, ROOT)
     big_name, big_shape, _ = model_spec()[0]
     big = big_shape[0] * big_shape[1]
     lines.append(f"- model: {n_params(model_spec()) / 1e6:.1f}M float32 parameters in {len(model_spec())} tensors "
@@ -534,18 +365,12 @@ def main():
                 diff += "; int64 count stored as float"
         else:
             diff = "reference"
-        rss = f"{r['rss_mib']:.0f}"
-        if r["rss_max_mib"] - r["rss_min_mib"] > 5:
-            rss += f" ({r['rss_min_mib']:.0f}–{r['rss_max_mib']:.0f})"
-        lines.append(f"| {r['n']} | {r['label']} | {rss} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | "
+        lines.append(f"| {r['n']} | {r['label']} | {rss_cell(r)} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | "
                      f"{r['out_mib']:.1f} | {diff} |")
     lines.append("")
     lines.append("Fixed per-process floors (no checkpoint data):")
     lines.append("")
-    lines.append("| process | peak RSS MiB | wall s |")
-    lines.append("|---|---:|---:|")
-    for label, r in floors:
-        lines.append(f"| {label} | {mib(r['maxrss_kib']):.0f} | {r['wall_s']:.2f} |")
+    lines += floors_table(floors)
     lines.append("")
     lines.append(f"Growth of median peak RSS from N={SIZES[0]} to N={SIZES[-1]} (one checkpoint = {ckpt_mib:.0f} "
                  "MiB; \"flat\" = under a tenth of a checkpoint per added ingredient):")
@@ -563,15 +388,7 @@ def main():
     lines.append("")
     lines.append(f"Correctness: {'all checks passed' if not failures else 'FAILED: ' + '; '.join(failures)}. "
                  f"Data generation {t_data:.0f} s (0 when reused); whole run {total:.0f} s.")
-    text = "\n".join(lines) + "\n"
-    print()
-    print(text)
-    with open(args.results, "w") as f:
-        f.write(text)
-    with open(os.path.join(args.work, "results.json"), "w") as f:
-        json.dump({"runs": raw, "floors": {label: {k: r[k] for k in ("maxrss_kib", "wall_s", "cpu_s")}
-                                           for label, r in floors}, "failures": failures}, f, indent=1)
-    print(f"wrote {os.path.relpath(args.results, ROOT)}")
+    write_results("\n".join(lines) + "\n", args.results, args.work, raw, floors, failures, ROOT)
     if not all(verdicts):
         print("NOTE: soup's peak RSS grew with N (over a tenth of a checkpoint per ingredient); see above.",
               file=sys.stderr)
@@ -580,11 +397,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] == "baseline":
-        if len(sys.argv) < 5:
-            sys.exit("usage: bench.py baseline METHOD OUT IN...")
-        baseline(sys.argv[2], sys.argv[3], sys.argv[4:])
-    else:
-        if len(sys.argv) > 1 and sys.argv[1] == "run":
-            del sys.argv[1]
-        main()
+    command_line(main, baseline, 2, "bench.py baseline METHOD OUT IN...")
