@@ -270,7 +270,8 @@ def main():
     def soup_argv(storage, ts, ins, out):
         return [args.soup, "learned"] + ins + ["--model", ts, "--heldout", heldout, "-o", out, "--force",
                                                 "--no-cache", "-q", "--json", "--epochs", str(EPOCHS),
-                                                "--batch-size", str(BATCH), "--lr", str(LR), "--seed", str(SEED),
+                                                "--batch-size", str(BATCH), "--learned-batch-size", str(BATCH),
+                                                "--lr", str(LR), "--seed", str(SEED),
                                                 "--ingredients", storage, "--device", "cpu",
                                                 "--threads", str(THREADS)]
 

@@ -90,7 +90,8 @@ def generate(data_dir, with_safetensors):
             "tensors": len(spec), "torch": torch.__version__}
     names = [f"ft{i}" for i in range(N_CHECKPOINTS)]
     exts = [".pt"] + ([".safetensors"] if with_safetensors else [])
-    if data_is_current(stamp, want, [os.path.join(data_dir, n + e) for n in names for e in exts]):
+    if data_is_current(stamp, want, [os.path.join(data_dir, n + e) for n in names for e in exts]
+                       + [os.path.join(data_dir, "base.pt")]):
         print(f"data: reusing {len(names)} checkpoints in {os.path.relpath(data_dir, ROOT)}", flush=True)
         return [os.path.join(data_dir, n) for n in names]
 
@@ -110,6 +111,7 @@ def generate(data_dir, with_safetensors):
             base[name] = 1 + torch.rand(shape, generator=g)
         else:
             base[name] = torch.tensor(0, dtype=torch.int64)
+    torch.save(base, os.path.join(data_dir, "base.pt"))  # the --base of the strategies that use one
     for i, n in enumerate(names):
         g = torch.Generator().manual_seed(1000 + i)  # fine-tune i: a small step away from the pretrained model
         sd = {}
@@ -287,6 +289,12 @@ def main():
     methods = [("soup uniform (.pt in)", "soup-pt"), ("soup uniform (.safetensors in)", "soup-st"),
                ("torch streaming (float64 acc)", "streaming"), ("torch model-soups loop (float32)", "model-soups"),
                ("torch load-all, then average", "load-all")]
+    # The strategies that use the pretrained base (issue #10), on the same .pt inputs: memory must stay flat in N too.
+    base_strategies = {"soup-model-stock": ["model-stock"], "soup-task-arithmetic": ["task-arithmetic", "--scale", "0.3"],
+                       "soup-ties": ["ties", "--scale", "1"]}
+    methods += [("soup model-stock (.pt in, --base)", "soup-model-stock"),
+                ("soup task-arithmetic λ=0.3 (.pt in, --base)", "soup-task-arithmetic"),
+                ("soup ties λ=1 (.pt in, --base)", "soup-ties")]
     if not with_st:
         methods = [m for m in methods if m[1] != "soup-st"]
 
@@ -296,7 +304,11 @@ def main():
         outs, runs = {}, {key: [] for _, key in methods}
         for rep in range(args.repeat):  # interleaved, so drift on the machine affects every method alike
             for label, key in methods:
-                if key.startswith("soup"):
+                if key in base_strategies:
+                    out = os.path.join(out_dir, f"N{n}-{key}.safetensors")
+                    argv = ([args.soup] + base_strategies[key] + soup_args[1:] + [s + ".pt" for s in ins]
+                            + ["--base", os.path.join(data_dir, "base.pt"), "-o", out])
+                elif key.startswith("soup"):
                     ext = ".pt" if key == "soup-pt" else ".safetensors"
                     out = os.path.join(out_dir, f"N{n}-{key}.safetensors")
                     argv = [args.soup] + soup_args + [s + ext for s in ins] + ["-o", out]
@@ -318,8 +330,8 @@ def main():
                          "out_mib": os.path.getsize(outs[key]) / 2**20})
         # Validate against the float64 streaming baseline.
         for row in rows:
-            if row["n"] != n or row["key"] == "streaming":
-                continue
+            if row["n"] != n or row["key"] == "streaming" or row["key"] in base_strategies:
+                continue  # the base strategies' arithmetic is checked against PyTorch by the test suite
             d_abs, d_rel, exact = compare(outs[row["key"]], outs["streaming"])
             row["diff"] = (d_abs, d_rel, exact)
             must = row["key"] != "model-soups"  # float32 accumulation is only expected to be close
@@ -364,7 +376,7 @@ def main():
             if r["key"] == "model-soups" and not exact:
                 diff += "; int64 count stored as float"
         else:
-            diff = "reference"
+            diff = "reference" if r["key"] == "streaming" else "another soup (not compared)"
         lines.append(f"| {r['n']} | {r['label']} | {rss_cell(r)} | {r['wall_s']:.2f} | {r['cpu_s']:.2f} | "
                      f"{r['out_mib']:.1f} | {diff} |")
     lines.append("")

@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using Soups.FileSystem;
 using Soups.Cli;
 
+HeapPolicy.KeepLargeBlocksMapped();
+
 // SIGINT and SIGTERM cancel the running command, which removes its temporary files and exits 130. A command stuck in
 // a long native call gets a few seconds; then its temporary files are removed here and the process exits (issue #8).
 using var cancellation = new CancellationTokenSource();

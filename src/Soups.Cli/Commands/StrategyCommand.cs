@@ -18,17 +18,17 @@ internal static class StrategyCommand
     {
         var common = new CommonOptions();
         var output = new OutputOptions();
-        var required = strategy.Needs.HasFlag(StrategyNeeds.HeldOut);
-        var evaluation = required || strategy.Needs.HasFlag(StrategyNeeds.OptionalHeldOut) ? new EvaluationOptions(required) : null;
+        // Any soup can be scored beside its baselines; some strategies cannot plan without a held-out split.
+        var evaluation = new EvaluationOptions(required: strategy.Needs.HasFlag(StrategyNeeds.HeldOut));
         var parameters = new ParameterOptions(strategy.Parameters);
         var command = new Command(strategy.Name, strategy.Summary);
         common.AddTo(command, baseCheckpoint: true, baseRequired: strategy.Needs.HasFlag(StrategyNeeds.Base));
         output.AddTo(command);
-        evaluation?.AddTo(command);
+        evaluation.AddTo(command);
         parameters.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
-            var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation?.OptionalRequest(parse),
+            var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation.OptionalRequest(parse),
                 common.Compute(parse), output.Resolve(parse));
             var result = context.WithProgress(progress => SoupRun.Execute(request, context.Observer(progress), cancellation));
             foreach (var plot in result.Details.Plots())

@@ -94,8 +94,9 @@ public sealed class ModelStockSoup : SoupStrategy<ModelStockSoup.Options>
             using var scope = torch.NewDisposeScope();
             var mean = WeightedMean.Uniform(inputs.Count).Merge(inputs, torch.ScalarType.Float64, warnings);
             if (ratios[inputs.Info.Name] is not { } t) return mean.to(dtype).MoveToOuterDisposeScope();
-            var baseTensor = inputs.Base().to(torch.float64, inputs.Device);
-            return (mean * t + baseTensor * (1 - t)).to(dtype).MoveToOuterDisposeScope();
+            using (var baseTensor = inputs.Base().to(torch.float64, inputs.Device))
+                mean.mul_(t).add_(baseTensor, 1 - t); // in place: t·mean + (1−t)·base
+            return mean.to(dtype).MoveToOuterDisposeScope();
         }
     }
 }

@@ -1,6 +1,10 @@
 namespace Soups.Strategies;
 
-/// <summary>What a strategy needs from the run besides its ingredients.</summary>
+/// <summary>
+/// What a strategy needs from the run besides its ingredients. A model and held-out split may be given to any strategy
+/// (the soup is then scored beside its baselines, and a strategy may use them, e.g. to choose a scale); these are what
+/// it cannot do without.
+/// </summary>
 [Flags]
 public enum StrategyNeeds
 {
@@ -12,7 +16,4 @@ public enum StrategyNeeds
 
     /// <summary>The pretrained base the ingredients were fine-tuned from.</summary>
     Base = 2,
-
-    /// <summary>A model and a held-out split when given, not required (e.g. to choose a scale when none is fixed).</summary>
-    OptionalHeldOut = 4,
 }

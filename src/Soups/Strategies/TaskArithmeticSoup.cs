@@ -49,7 +49,7 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
     public override string Summary => "Bake base + λ · (sum of the task vectors); λ fixed with --scale, or chosen on the held-out split.";
 
     /// <inheritdoc />
-    public override StrategyNeeds Needs => StrategyNeeds.Base | StrategyNeeds.OptionalHeldOut;
+    public override StrategyNeeds Needs => StrategyNeeds.Base;
 
     /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters => [Scale, Scales];

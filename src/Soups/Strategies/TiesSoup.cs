@@ -46,7 +46,7 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
     public override string Summary => "Bake a TIES-merging soup: trimmed task vectors, elected signs, disjoint mean, added to the base.";
 
     /// <inheritdoc />
-    public override StrategyNeeds Needs => StrategyNeeds.Base | StrategyNeeds.OptionalHeldOut;
+    public override StrategyNeeds Needs => StrategyNeeds.Base;
 
     /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters => [Density, TaskArithmeticSoup.Scale, TaskArithmeticSoup.Scales];
@@ -73,7 +73,10 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
             new TiesMerge(options.Density, scale, withBase: true), new Result(options.Density, scale, curve));
     }
 
-    /// <summary>The TIES arithmetic for one tensor, in float64.</summary>
+    /// <summary>
+    /// The TIES arithmetic for one tensor, in float64. Its work tensors are made once per tensor and reused for every
+    /// ingredient (in place), so memory holds about seven copies of the tensor whatever the number of ingredients.
+    /// </summary>
     private sealed class TiesMerge(double density, double scale, bool withBase) : ITensorMerge
     {
         public torch.Tensor Merge(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
@@ -82,37 +85,49 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
             var baseTensor = inputs.Base().to(torch.float64, inputs.Device).flatten();
             var n = baseTensor.shape[0];
             var k = Math.Max(1, (long)Math.Round(density * n, MidpointRounding.ToEven));
-            var sum = torch.zeros_like(baseTensor);
-            for (var i = 0; i < inputs.Count; i++)
-            {
-                using var inner = torch.NewDisposeScope();
-                sum.add_(Trimmed(inputs, i, baseTensor, k));
-            }
-            var elected = sum.sign();
+            var work = new Work(baseTensor);
+            var elected = torch.zeros_like(baseTensor);
+            for (var i = 0; i < inputs.Count; i++) elected.add_(work.Trim(inputs, i, k));
+            elected.sign_();
             var total = torch.zeros_like(baseTensor);
-            var count = torch.zeros_like(baseTensor);
+            var count = torch.zeros(n, torch.float32, inputs.Device);
             for (var i = 0; i < inputs.Count; i++)
             {
                 using var inner = torch.NewDisposeScope();
-                var trimmed = Trimmed(inputs, i, baseTensor, k);
-                var agree = trimmed.sign().eq(elected).logical_and(trimmed.ne(0));
-                total.add_(torch.where(agree, trimmed, torch.zeros_like(trimmed)));
-                count.add_(agree.to(torch.float64));
+                var trimmed = work.Trim(inputs, i, k);
+                var agree = trimmed.sign().eq_(elected).logical_and_(trimmed.ne(0)); // agrees with the elected sign, and kept
+                trimmed.mul_(agree);
+                total.add_(trimmed);
+                count.add_(agree);
             }
-            var mergedVector = torch.where(count.gt(0), total / count.clamp_min(1), torch.zeros_like(total));
-            var merged = (withBase ? baseTensor + mergedVector * scale : mergedVector * scale).reshape(inputs.Info.Shape);
-            NonFinite.Check(inputs, null, merged, warnings);
-            return merged.to(dtype).MoveToOuterDisposeScope();
+            // The disjoint mean: entries no ingredient agrees on stay 0 (count clamped to 1 divides 0 by 1).
+            var merged = total.div_(count.clamp_min_(1));
+            if (scale != 1) merged.mul_(scale);
+            if (withBase) merged.add_(baseTensor);
+            var shaped = merged.view(inputs.Info.Shape);
+            NonFinite.Check(inputs, null, shaped, warnings);
+            return shaped.to(dtype).MoveToOuterDisposeScope();
         }
 
-        // τᵢ with all but its k entries of largest magnitude set to zero.
-        private static torch.Tensor Trimmed(TensorInputs inputs, int index, torch.Tensor baseTensor, long k)
+        // τᵢ with all but its k entries of largest magnitude set to zero, in buffers reused across ingredients.
+        private sealed class Work(torch.Tensor baseTensor)
         {
-            using var ingredient = inputs.Ingredient(index);
-            var tau = ingredient.to(torch.float64, inputs.Device).flatten() - baseTensor;
-            var (_, indices) = tau.abs().topk((int)Math.Min(k, int.MaxValue));
-            var keep = torch.zeros_like(tau).index_fill_(0, indices, 1.0);
-            return tau * keep;
+            private readonly torch.Tensor _tau = torch.empty_like(baseTensor);
+            private readonly torch.Tensor _magnitude = torch.empty_like(baseTensor);
+            private readonly torch.Tensor _trimmed = torch.empty_like(baseTensor);
+
+            public torch.Tensor Trim(TensorInputs inputs, int index, long k)
+            {
+                using var scope = torch.NewDisposeScope();
+                using (var ingredient = inputs.Ingredient(index))
+                using (var flat = ingredient.view(-1))
+                    _tau.copy_(flat);
+                _tau.sub_(baseTensor);
+                _magnitude.copy_(_tau).abs_();
+                var (_, indices) = _magnitude.topk((int)Math.Min(k, int.MaxValue));
+                _trimmed.zero_().index_copy_(0, indices, _tau.index_select(0, indices));
+                return _trimmed;
+            }
         }
     }
 }
