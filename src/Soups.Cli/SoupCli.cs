@@ -19,6 +19,7 @@ public static class SoupCli
         root.Subcommands.Add(CompareCommand.Create(strategies));
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
+        root.Subcommands.Add(RebakeCommand.Create());
         return root;
     }
 

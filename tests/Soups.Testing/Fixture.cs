@@ -24,6 +24,9 @@ public static class Fixture
     /// <summary>Evaluation fixtures (Fixtures/eval/make_eval_fixtures.py).</summary>
     public static string Eval(string name) => Path.Combine(Folder("eval"), name);
 
+    /// <summary>A PyTorch sweep with its subset, greedy and Fisher references (Fixtures/soups/make_soup_fixtures.py).</summary>
+    public static string Soups(string name) => Path.Combine(Folder("soups"), name);
+
     /// <summary>CLIP ViT fixtures (Fixtures/clip-ref/make_clip_fixtures.py).</summary>
     public static string Clip(string name) => Path.Combine(Folder("clip-ref"), name);
 

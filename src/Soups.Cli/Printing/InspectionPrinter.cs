@@ -22,6 +22,7 @@ internal static class InspectionPrinter
             if (s.ForeignGlobals.Count > 0)
                 output.WriteLine($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}" +
                                  (s.ForeignGlobals.Any(SuspiciousGlobals.IsSuspicious) ? "  <- torch.load would run code" : ""));
+            if (i < result.Recipes.Count && result.Recipes[i] is { } recipe) RecipePrinter.PrintTree(output, recipe, "    ");
         }
         if (all.Count < 2) return;
         output.WriteLine(result.Compatible

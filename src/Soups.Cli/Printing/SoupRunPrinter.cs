@@ -12,7 +12,11 @@ internal static class SoupRunPrinter
     public static void Print(TextWriter output, SoupRunResult result, string reportPath)
     {
         var inv = CultureInfo.InvariantCulture;
-        var o = result.Output;
+        if (result.Output is not { } o)
+        {
+            output.WriteLine($"{result.Strategy}: {result.Details.Summary()}");
+            return;
+        }
         output.WriteLine($"{result.Strategy} soup of {result.Ingredients.Count} ingredient(s) -> {o.Path}");
         output.WriteLine($"  {result.Details.Summary()}");
         foreach (var table in result.Details.Tables())

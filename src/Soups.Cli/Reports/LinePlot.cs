@@ -16,8 +16,8 @@ internal static class LinePlot
             var line = plot.Add.Scatter(points.Select(p => p.First).ToArray(), points.Select(p => p.Second).ToArray());
             line.LegendText = series.Name;
             line.Color = Palette.Default.GetColor(i);
-            line.MarkerSize = 6;
-            line.LineWidth = 2;
+            line.MarkerSize = series.MarkerSize;
+            line.LineWidth = series.Line ? 2 : 0;
         }
         plot.XLabel(data.XLabel);
         plot.YLabel(data.YLabel);

@@ -42,6 +42,9 @@ public interface ICheckpointReader : IDisposable
     /// <summary>What the file holds beside the weights and was left out (e.g. <c>epoch (int)</c>), for <c>inspect</c> and logs.</summary>
     IReadOnlyList<string> LeftOut => [];
 
+    /// <summary>Text metadata stored with the weights (safetensors <c>__metadata__</c>, in file order); empty for other formats.</summary>
+    IReadOnlyDictionary<string, string> Metadata => new Dictionary<string, string>();
+
     /// <summary>Code the file would run if loaded with <c>torch.load</c> (globals outside the allow-list); never run here.</summary>
     IReadOnlyList<string> ForeignGlobals => [];
 }

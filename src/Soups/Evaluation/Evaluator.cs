@@ -62,7 +62,7 @@ public sealed class Evaluator : IDisposable
     /// <summary>Scores a checkpoint file on <paramref name="split"/>, from memory or the results files when possible.</summary>
     public EvalResult Score(ICheckpointReader checkpoint, IHeldOutSplit split, CancellationToken cancellation = default)
     {
-        var (sha, size, modified) = ContentHash.Of(checkpoint, Cache);
+        var (sha, size, modified) = HashOf(checkpoint);
         var weights = WeightsView(checkpoint);
         if (_memo.TryGetValue((sha, weights, split.Fingerprint), out var known)) return known;
         if (Cache.Find(sha, weights, split.Fingerprint, _family.Identity) is { } hit)
@@ -81,6 +81,49 @@ public sealed class Evaluator : IDisposable
     {
         WeightLoading.Load(Model, state, label);
         return Warn(label, split, new ModelPass(Model, split, _batchSize).Run(Progress, cancellation));
+    }
+
+    /// <summary>
+    /// What identifies a weighted mean of checkpoint files (a subset soup): its members' content hashes, which weights
+    /// inside each file, and their normalised weights, in any order. Members of weight 0 are not part of it.
+    /// </summary>
+    public string MixIdentity(IEnumerable<(ICheckpointReader Checkpoint, double Weight)> members)
+    {
+        var list = members.Where(m => m.Weight != 0).ToList();
+        var total = list.Sum(m => m.Weight);
+        var parts = list.Select(m => $"{HashOf(m.Checkpoint).Sha256}|{WeightsView(m.Checkpoint)}|" +
+                                     (m.Weight / total).ToString("R", System.Globalization.CultureInfo.InvariantCulture))
+            .Order(StringComparer.Ordinal);
+        var text = "soup-mix-1\n" + string.Join("\n", parts);
+        return "mix:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>
+    /// Scores a soup of checkpoint files identified by <paramref name="identity"/> (<see cref="MixIdentity"/>): from
+    /// memory or the results files when it was scored before (by this run or a shard of it); otherwise
+    /// <paramref name="build"/> makes it, it is scored, disposed and recorded under <paramref name="label"/>.
+    /// </summary>
+    public EvalResult ScoreMix(string identity, string label, IHeldOutSplit split, Func<Baking.SoupState> build,
+        CancellationToken cancellation = default)
+    {
+        if (_memo.TryGetValue((identity, "", split.Fingerprint), out var known)) return known;
+        if (Cache.Find(identity, "", split.Fingerprint, _family.Identity) is { } hit)
+            return _memo[(identity, "", split.Fingerprint)] = new EvalResult(hit.Accuracy, hit.Loss, hit.Count, hit.Correct) { Cached = true };
+        EvalResult result;
+        using (var soup = build())
+            result = Score(soup.Tensors, label, split, cancellation);
+        Cache.Add(new EvaluationRecord(label, identity, 0, 0, split.Fingerprint, _family.Identity, result.Accuracy, result.Loss,
+            result.Count, result.Correct, DateTimeOffset.UtcNow, "soup " + ToolVersion.Text));
+        return _memo[(identity, "", split.Fingerprint)] = result;
+    }
+
+    private readonly Dictionary<ICheckpointReader, (string Sha256, long Size, long ModifiedUnixMs)> _hashes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The content hash of a checkpoint: computed once per run, or not at all when a results file knows it.</summary>
+    public (string Sha256, long Size, long ModifiedUnixMs) HashOf(ICheckpointReader checkpoint)
+    {
+        if (!_hashes.TryGetValue(checkpoint, out var hash)) _hashes[checkpoint] = hash = ContentHash.Of(checkpoint, Cache);
+        return hash;
     }
 
     /// <inheritdoc />

@@ -118,9 +118,10 @@ public sealed partial class AtomicFile : IDisposable
         Open.TryRemove(this, out _);
     }
 
-    /// <summary>Removes the temporary file of every output still being written (on SIGINT/SIGTERM, before exiting).</summary>
+    /// <summary>Removes the temporary file of every output still being written, and every scratch folder (on SIGINT/SIGTERM, before exiting).</summary>
     public static void AbortAll()
     {
+        ScratchFolder.RemoveAll();
         foreach (var file in Open.Keys)
         {
             // A writer blocked in a long native call holds no lock here; the lock only orders this with Commit.

@@ -33,7 +33,7 @@ public static class ComparisonRun
         if (unknown.Count > 0)
             throw new OptionException("strategies", $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", known)})");
         var variants = request.Strategies.SelectMany(s => s.Variants.Select(v => (Strategy: s, Variant: v)))
-            .Where(x => request.Methods?.Contains(x.Variant.Name) ?? Applies(x.Strategy, request))
+            .Where(x => request.Methods?.Contains(x.Variant.Name) ?? (!x.Variant.OnlyWhenNamed && Applies(x.Strategy, request)))
             .ToList();
         var soupPaths = variants.ToDictionary(x => x.Variant.Name, x => Path.Combine(request.Folder, $"{x.Variant.Name}.safetensors"));
         if (Directory.Exists(request.Folder)) // else it is made once every input has been checked
@@ -63,9 +63,10 @@ public static class ComparisonRun
             observer.Info?.Invoke($"running {variant.Name}");
             var soupClock = Stopwatch.StartNew();
             var context = inputs.PlanContext(observer, cancellation);
-            var plan = strategy.Plan(context, values[i]);
+            using var plan = strategy.Plan(context, values[i]);
             var output = new SoupOutput(soupPaths[variant.Name], Overwrite: request.Overwrite);
-            var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients),
+            var recipe = Recipe.For(strategy, values[i], plan, inputs, output, request.Ingredients.Read);
+            var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients, recipe),
                 observer.Progress, cancellation);
             var soupRequest = new SoupRunRequest(strategy, values[i], request.Ingredients, request.Evaluation, request.Compute, output);
             soups[variant.Name] = SoupRun.Describe(soupRequest, inputs.Ingredients, plan, baked, null,

@@ -14,14 +14,14 @@ public static class EvaluationRun
 {
     /// <summary>Scores the checkpoints of <paramref name="ingredients"/> in shard <paramref name="shard"/>.</summary>
     public static EvaluationResult Execute(IngredientRequest ingredients, EvaluationRequest evaluation, ComputeRequest compute,
-        (int Index, int Count) shard, RunObserver observer, CancellationToken cancellation)
+        Evaluation.Shard shard, RunObserver observer, CancellationToken cancellation)
     {
         using var inputs = RunInputs.Open(ingredients, evaluation, compute, [], observer, requireCompatible: false);
         var evaluator = inputs.Evaluator!;
         var rows = new List<CheckpointScore>();
         for (var i = 0; i < inputs.Ingredients.Count; i++)
         {
-            if (i % shard.Count != shard.Index) continue;
+            if (!shard.Takes(i)) continue;
             var reader = inputs.Ingredients.Readers[i];
             var result = evaluator.Score(reader, inputs.HeldOut!, cancellation);
             rows.Add(new CheckpointScore(reader.Path, result.Accuracy, result.Loss, result.Count, result.Cached));

@@ -10,6 +10,9 @@ public sealed record InspectionResult(IReadOnlyList<CheckpointSummary> Checkpoin
     /// <summary>The base checkpoint, when given.</summary>
     public CheckpointSummary? Base { get; init; }
 
+    /// <summary>Each checkpoint's recipe (null for one that is not a soup with a recipe), in the order of <see cref="Checkpoints"/>.</summary>
+    public IReadOnlyList<Recipe?> Recipes { get; init; } = [];
+
     /// <summary>With a base: the ingredients' task vectors (norms and angles, overall and per tensor).</summary>
     public TaskVectorGeometry? TaskVectors { get; init; }
 }
@@ -39,6 +42,7 @@ public static class InspectionRun
         {
             Base = set.Base is null ? null : CheckpointSummary.Of(set.Base),
             TaskVectors = taskVectors,
+            Recipes = set.Readers.Select(Recipe.Of).ToList(),
         };
     }
 

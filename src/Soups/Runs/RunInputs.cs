@@ -72,9 +72,25 @@ public sealed class RunInputs : IDisposable
         }
     }
 
+    private readonly Dictionary<Checkpoints.ICheckpointReader, string> _hashes = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>The SHA-256 of a checkpoint's content (through the evaluator's memory and results files when evaluating).</summary>
+    public string Sha256Of(Checkpoints.ICheckpointReader checkpoint)
+    {
+        if (Evaluator != null) return Evaluator.HashOf(checkpoint).Sha256;
+        if (!_hashes.TryGetValue(checkpoint, out var hash))
+            _hashes[checkpoint] = hash = ContentHash.Of(checkpoint, EvaluationCache.None).Sha256;
+        return hash;
+    }
+
+    /// <summary>A checkpoint as a recipe records it: file name, content hash, weights key, and its own recipe if it is a soup.</summary>
+    public RecipeInput RecipeInputOf(Checkpoints.ICheckpointReader checkpoint) =>
+        new(Path.GetFileName(checkpoint.Path), Sha256Of(checkpoint), checkpoint.WeightsKey.Length == 0 ? null : checkpoint.WeightsKey,
+            Recipe.Of(checkpoint));
+
     /// <summary>A plan context over these inputs.</summary>
     public PlanContext PlanContext(RunObserver observer, CancellationToken cancellation) =>
-        new(Ingredients, Device, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info };
+        new(Ingredients, Device, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info, Progress = observer.Progress };
 
     /// <summary>Throws unless <paramref name="ingredients"/> and <paramref name="evaluation"/> give <paramref name="strategy"/> what it needs.</summary>
     public static void RequireNeedsOf(ISoupStrategy strategy, IngredientRequest ingredients, EvaluationRequest? evaluation)

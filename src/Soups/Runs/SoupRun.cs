@@ -24,8 +24,15 @@ public static class SoupRun
             [output.Path, request.ReportPath, .. request.PlotPaths.Values], observer);
 
         var context = inputs.PlanContext(observer, cancellation);
-        var plan = request.Strategy.Plan(context, request.Parameters);
-        var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients),
+        using var plan = request.Strategy.Plan(context, request.Parameters);
+        if (!plan.Complete)
+        {
+            // One share of a job array: its work is in the results file; the final run bakes (and reports).
+            foreach (var warning in context.Warnings) observer.Warning?.Invoke(warning);
+            return Describe(request, inputs.Ingredients, plan, null, null, context.Warnings, clock.Elapsed);
+        }
+        var recipe = Recipe.For(request.Strategy, request.Parameters, plan, inputs, output, request.Ingredients.Read);
+        var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, recipe),
             observer.Progress, cancellation);
         var warnings = context.Warnings.Concat(baked.Warnings).Distinct().ToList();
         foreach (var warning in baked.Warnings) observer.Warning?.Invoke(warning);
@@ -42,13 +49,13 @@ public static class SoupRun
     }
 
     /// <summary>The result record of a baked plan.</summary>
-    public static SoupRunResult Describe(SoupRunRequest request, IngredientSet ingredients, SoupPlan plan, BakeResult baked,
+    public static SoupRunResult Describe(SoupRunRequest request, IngredientSet ingredients, SoupPlan plan, BakeResult? baked,
         IReadOnlyList<Evaluation.ScoreRow>? scores, IReadOnlyList<string> warnings, TimeSpan elapsed)
     {
         var weights = plan.Weights is { } w ? WeightedMean.Normalise(w) : null;
         return new SoupRunResult(
             plan.Strategy,
-            new OutputReport(baked.Path, baked.Format, baked.Sha256, baked.Bytes, baked.TensorCount, baked.ParameterCount),
+            baked is null ? null : new OutputReport(baked.Path, baked.Format, baked.Sha256, baked.Bytes, baked.TensorCount, baked.ParameterCount),
             ingredients.Readers.Select((r, i) => new IngredientReport(r.Path, weights?[i])).ToList(),
             ingredients.Base?.Path,
             request.Parameters.Describe(request.Strategy.Parameters),
@@ -60,7 +67,7 @@ public static class SoupRun
     }
 
     /// <summary>What the soup's file records of how it was made.</summary>
-    public static Dictionary<string, string> Metadata(SoupPlan plan, IngredientSet ingredients)
+    public static Dictionary<string, string> Metadata(SoupPlan plan, IngredientSet ingredients, Recipe? recipe = null)
     {
         var metadata = new Dictionary<string, string>
         {
@@ -72,6 +79,7 @@ public static class SoupRun
         metadata["soup.tool"] = "soup " + ToolVersion.Text;
         if (ingredients.Base != null) metadata["soup.base"] = Path.GetFileName(ingredients.Base.Path);
         if (plan.PerTensorWeights) metadata["soup.per_tensor_weights"] = "true";
+        if (recipe != null) metadata[Recipe.MetadataKey] = recipe.ToJson();
         return metadata;
     }
 

@@ -14,7 +14,7 @@ public sealed record OutputReport(string Path, string Format, string Sha256, lon
 /// strategy's own result record; <see cref="Scores"/> the soup beside the best individual and the uniform soup, when
 /// the run evaluated.
 /// </summary>
-public sealed record SoupRunResult(string Strategy, OutputReport Output, IReadOnlyList<IngredientReport> Ingredients,
+public sealed record SoupRunResult(string Strategy, OutputReport? Output, IReadOnlyList<IngredientReport> Ingredients,
     string? Base, IReadOnlyDictionary<string, string> Settings, StrategyResult Details, IReadOnlyList<ScoreRow>? Scores,
     IReadOnlyList<string> Warnings, string ToolVersion, double ElapsedSeconds)
 {

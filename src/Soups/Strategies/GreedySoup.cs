@@ -19,15 +19,20 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         "ge: keep it if accuracy does not decrease (the paper's text).",
         ("gt", AcceptRule.Greater), ("ge", AcceptRule.GreaterOrEqual));
 
+    /// <summary>How many times the rejected ingredients are tried again (1: the paper's greedy soup).</summary>
+    public static readonly Parameter<int> Passes = Parameter.Integer("passes", 1,
+        "Passes over the ingredients: after the first, the rejected ones are tried again against the grown soup, " +
+        "until a pass adds nothing or this many passes (1, the default, is the paper's greedy soup).", 1, 1000);
+
     /// <summary>The settings of a greedy soup.</summary>
-    public sealed record Options(AcceptRule Accept = AcceptRule.Greater);
+    public sealed record Options(AcceptRule Accept = AcceptRule.Greater, int Passes = 1);
 
     /// <summary>An ingredient's own held-out score.</summary>
     public sealed record IngredientScore(string Path, double Accuracy, double Loss, bool Cached);
 
     /// <summary>One greedy step: the candidate soup with one more ingredient, and whether it was kept.</summary>
     public sealed record Candidate(int Step, string Ingredient, double IngredientAccuracy, double CandidateAccuracy,
-        double CandidateLoss, bool Accepted, int SoupSize);
+        double CandidateLoss, bool Accepted, int SoupSize, int Pass = 1);
 
     /// <summary>Everything greedy soup decided.</summary>
     public sealed record Result(string Accept, IReadOnlyList<IngredientScore> Scores, IReadOnlyList<Candidate> Steps,
@@ -44,8 +49,8 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
             var rows = new List<IReadOnlyList<string>> { new[] { "start", first.Path, Percent(first.Accuracy), "", "kept" } };
             rows.AddRange(Steps.Select(s => new[]
             {
-                s.Step.ToString(CultureInfo.InvariantCulture), s.Ingredient, Percent(s.IngredientAccuracy),
-                Percent(s.CandidateAccuracy), s.Accepted ? "accepted" : "rejected",
+                Steps[^1].Pass > 1 ? $"{s.Pass}.{s.Step}" : s.Step.ToString(CultureInfo.InvariantCulture), s.Ingredient,
+                Percent(s.IngredientAccuracy), Percent(s.CandidateAccuracy), s.Accepted ? "accepted" : "rejected",
             }));
             return [new ResultTable("steps", ["step", "ingredient", "individual", "candidate", "decision"], rows)];
         }
@@ -64,10 +69,10 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
     public override StrategyNeeds Needs => StrategyNeeds.HeldOut;
 
     /// <inheritdoc />
-    public override IReadOnlyList<Parameter> Parameters => [Accept];
+    public override IReadOnlyList<Parameter> Parameters => [Accept, Passes];
 
     /// <inheritdoc />
-    public override Options Read(ParameterValues values) => new(values.Get(Accept));
+    public override Options Read(ParameterValues values) => new(values.Get(Accept), values.Get(Passes));
 
     /// <inheritdoc />
     public override SoupPlan Plan(PlanContext context, Options options)
@@ -87,28 +92,40 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         double soupAccuracy = scores[order[0]].Accuracy, soupLoss = scores[order[0]].Loss;
         var steps = new List<Candidate>();
         var soup = SoupState.From(readers[order[0]], context.Device);
+        var pending = order.Skip(1).ToList();
         try
         {
-            foreach (var index in order.Skip(1))
+            // Pass 1 is the paper's greedy soup; each further pass tries the rejected again, in the same order.
+            for (var pass = 1; pass <= options.Passes && pending.Count > 0; pass++)
             {
-                context.Cancellation.ThrowIfCancellationRequested();
-                var candidate = soup.With(readers[index], inSoup.Count);
-                var result = evaluator.Score(candidate.Tensors, "candidate soup", context.HeldOut, context.Cancellation);
-                var kept = options.Accept.Accepts(result.Accuracy, soupAccuracy);
-                if (kept)
+                var rejected = new List<int>();
+                foreach (var index in pending)
                 {
-                    soup.Dispose();
-                    soup = candidate;
-                    inSoup.Add(index);
-                    soupAccuracy = result.Accuracy;
-                    soupLoss = result.Loss;
+                    context.Cancellation.ThrowIfCancellationRequested();
+                    var candidate = soup.With(readers[index], inSoup.Count);
+                    var result = evaluator.Score(candidate.Tensors, "candidate soup", context.HeldOut, context.Cancellation);
+                    var kept = options.Accept.Accepts(result.Accuracy, soupAccuracy);
+                    if (kept)
+                    {
+                        soup.Dispose();
+                        soup = candidate;
+                        inSoup.Add(index);
+                        soupAccuracy = result.Accuracy;
+                        soupLoss = result.Loss;
+                    }
+                    else
+                    {
+                        candidate.Dispose();
+                        rejected.Add(index);
+                    }
+                    var step = steps.Count(s => s.Pass == pass) + 1;
+                    steps.Add(new Candidate(step, readers[index].Path, scores[index].Accuracy, result.Accuracy, result.Loss, kept,
+                        inSoup.Count, pass));
+                    context.Note($"{(pass > 1 ? $"pass {pass} " : "")}step {step}: + {readers[index].Path} -> held-out " +
+                                 $"{result.Accuracy:0.0000} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})");
                 }
-                else
-                {
-                    candidate.Dispose();
-                }
-                steps.Add(new Candidate(steps.Count + 1, readers[index].Path, scores[index].Accuracy, result.Accuracy, result.Loss, kept, inSoup.Count));
-                context.Note($"step {steps.Count}: + {readers[index].Path} -> held-out {result.Accuracy:0.0000} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})");
+                if (rejected.Count == pending.Count) break; // a pass that adds nothing ends the search
+                pending = rejected;
             }
         }
         finally

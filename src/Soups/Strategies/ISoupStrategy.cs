@@ -39,4 +39,7 @@ public sealed record StrategyVariant(string Name, Func<ParameterValues, Paramete
 {
     /// <summary>The parameters the variant sets, whatever was given (a comparison does not offer them).</summary>
     public IReadOnlyList<Parameter> Fixes { get; init; } = [];
+
+    /// <summary>True for a costly variant that a comparison runs only when named in its list (<c>--strategies</c>).</summary>
+    public bool OnlyWhenNamed { get; init; }
 }

@@ -27,8 +27,14 @@ public static class KnownStrategies
     /// <summary>TIES-merging.</summary>
     public static TiesSoup Ties { get; } = new();
 
+    /// <summary>The exhaustive (or beam) search over subsets: greedy soup's upper bound.</summary>
+    public static SearchSoup Search { get; } = new();
+
+    /// <summary>Fisher-weighted averaging.</summary>
+    public static FisherSoup Fisher { get; } = new();
+
     /// <summary>Every strategy, in the order commands and comparisons list them.</summary>
-    public static IReadOnlyList<ISoupStrategy> All { get; } = [Uniform, Greedy, Learned, Interpolate, ModelStock, TaskArithmetic, Ties];
+    public static IReadOnlyList<ISoupStrategy> All { get; } = [Uniform, Greedy, Learned, Interpolate, ModelStock, TaskArithmetic, Ties, Fisher, Search];
 
     /// <summary>The strategy named <paramref name="name"/>, or null.</summary>
     public static ISoupStrategy? Named(string name) => All.FirstOrDefault(s => s.Name == name);

@@ -98,6 +98,26 @@ public sealed class Parameter<T>(string name, T defaultValue, string description
     /// <inheritdoc />
     public override string DefaultText => Format(Default);
 
+    /// <summary>
+    /// The value whose text form (<see cref="Format"/>) is <paramref name="text"/>: how recorded settings (a soup's
+    /// recipe) are read back. Empty text is null for nullable types.
+    /// </summary>
+    public T FromText(string text)
+    {
+        var nullable = !typeof(T).IsValueType || Nullable.GetUnderlyingType(typeof(T)) != null;
+        if (text.Length == 0 && nullable) return default!;
+        if (Parse is { } parse) return parse(text);
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        var inv = CultureInfo.InvariantCulture;
+        object? value = null;
+        if (type == typeof(string)) value = text;
+        else if (type == typeof(int) && int.TryParse(text, NumberStyles.Integer, inv, out var i)) value = i;
+        else if (type == typeof(long) && long.TryParse(text, NumberStyles.Integer, inv, out var l)) value = l;
+        else if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, inv, out var d)) value = d;
+        else if (type == typeof(bool) && bool.TryParse(text, out var b)) value = b;
+        return value is null ? throw new OptionException(Name, $"'{text}' is not a value of this setting") : (T)value;
+    }
+
     /// <summary>Throws <see cref="OptionException"/> unless <paramref name="value"/> passes the check.</summary>
     public void Validate(T value)
     {

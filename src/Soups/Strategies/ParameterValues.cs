@@ -33,6 +33,30 @@ public sealed class ParameterValues
         return visitor.Texts;
     }
 
+    /// <summary>
+    /// Values read back from their text forms (<see cref="Describe"/>'s output, e.g. a soup's recorded settings):
+    /// each of <paramref name="parameters"/> named in <paramref name="texts"/> is set (and checked); names that no
+    /// parameter has are refused.
+    /// </summary>
+    public static ParameterValues FromTexts(IReadOnlyList<Parameter> parameters, IReadOnlyDictionary<string, string> texts)
+    {
+        foreach (var name in texts.Keys)
+            if (parameters.All(p => p.Name != name)) throw new OptionException(name, "is not a setting of this strategy");
+        var reader = new TextReader(texts);
+        foreach (var parameter in parameters) parameter.Accept(reader);
+        return reader.Values;
+    }
+
+    private sealed class TextReader(IReadOnlyDictionary<string, string> texts) : IParameterVisitor
+    {
+        public ParameterValues Values { get; private set; } = Defaults;
+
+        public void Visit<T>(Parameter<T> parameter)
+        {
+            if (texts.TryGetValue(parameter.Name, out var text)) Values = Values.With(parameter, parameter.FromText(text));
+        }
+    }
+
     private sealed class Describer(ParameterValues values) : IParameterVisitor
     {
         public SortedDictionary<string, string> Texts { get; } = new(StringComparer.Ordinal);

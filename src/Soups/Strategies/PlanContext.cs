@@ -38,6 +38,9 @@ public sealed class PlanContext(IngredientSet ingredients, torch.Device device, 
     /// <summary>Stops the plan.</summary>
     public CancellationToken Cancellation { get; } = cancellation;
 
+    /// <summary>Step progress of long plans (a search over subsets), for progress bars with an ETA.</summary>
+    public IProgress<StepProgress>? Progress { get; init; }
+
     /// <summary>Receives progress notes (one line each) for the front end to show.</summary>
     public Action<string>? OnNote { get; init; }
 

@@ -1,6 +1,6 @@
 namespace Soups.Strategies;
 
-/// <summary>A line chart of a strategy's findings (an interpolation curve): one line per series.</summary>
+/// <summary>A chart of a strategy's findings (an interpolation curve, the subsets of a search): one line or point cloud per series.</summary>
 /// <param name="Name">Its file name part: <c>OUT.NAME.png</c>.</param>
 /// <param name="Title">The chart's title.</param>
 /// <param name="XLabel">What the x axis shows.</param>
@@ -8,5 +8,12 @@ namespace Soups.Strategies;
 /// <param name="Series">The lines.</param>
 public sealed record ResultPlot(string Name, string Title, string XLabel, string YLabel, IReadOnlyList<PlotSeries> Series);
 
-/// <summary>One line of a <see cref="ResultPlot"/>.</summary>
-public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y);
+/// <summary>One line (or cloud of points) of a <see cref="ResultPlot"/>.</summary>
+public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)
+{
+    /// <summary>False for points only (a scatter plot).</summary>
+    public bool Line { get; init; } = true;
+
+    /// <summary>The markers' size in pixels.</summary>
+    public float MarkerSize { get; init; } = 6;
+}

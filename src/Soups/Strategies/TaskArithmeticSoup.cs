@@ -72,7 +72,10 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
 
         SoupPlan Planned(double scale, IReadOnlyList<CurvePoint>? points) =>
             new(Name, $"task arithmetic (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})", new TaskVectorMerge(scale, withBase: true),
-                new Result(scale, points));
+                new Result(scale, points))
+            {
+                Replay = new Dictionary<string, string> { [Scale.Name] = Scale.Format(scale) },
+            };
     }
 
     /// <summary>Scores base + λ·τ for every λ of <paramref name="scales"/>, τ being what <paramref name="taskVector"/> makes.</summary>

@@ -70,7 +70,10 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
             scale = Curve.Best(curve).X;
         }
         return new SoupPlan(Name, $"TIES soup (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})",
-            new TiesMerge(options.Density, scale, withBase: true), new Result(options.Density, scale, curve));
+            new TiesMerge(options.Density, scale, withBase: true), new Result(options.Density, scale, curve))
+        {
+            Replay = new Dictionary<string, string> { [TaskArithmeticSoup.Scale.Name] = TaskArithmeticSoup.Scale.Format(scale) },
+        };
     }
 
     /// <summary>

@@ -12,8 +12,10 @@ public class GreedySoupTests
 {
     private static string[] SampleIngredients() => SmallSample.Ingredients;
 
-    [Fact]
-    public void Greedy_picks_the_same_ingredients_with_the_same_accuracies_as_an_independent_implementation()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Greedy_picks_the_same_ingredients_with_the_same_accuracies_as_an_independent_implementation(int passes)
     {
         var paths = SampleIngredients();
         Assert.True(paths.Length >= 6);
@@ -25,7 +27,7 @@ public class GreedySoupTests
         using (var split = TensorFileSplit.Open(heldOutPath, null))
         using (var evaluator = new Evaluator(new DigitsCnnFamily(), set.Layout, torch.CPU, 128, EvaluationCache.None))
         {
-            var recipe = Plans.Greedy(set, evaluator, split, AcceptRule.Greater);
+            var recipe = Plans.Greedy(set, evaluator, split, AcceptRule.Greater, passes);
             details = (GreedySoup.Result)recipe.Result;
             var inSoup = details.Soup.Select(p => Array.IndexOf(paths, p)).ToHashSet();
             var weights = WeightedMean.Normalise(recipe.Weights!);
@@ -51,19 +53,29 @@ public class GreedySoupTests
         var soup = new List<int> { order[0] };
         var best = individual[order[0]];
         var candidates = new List<double>();
-        foreach (var i in order.Skip(1))
+        var tried = new List<(int Pass, int Index)>();
+        var left = order.Skip(1).ToList();
+        for (var pass = 1; pass <= passes; pass++)
         {
-            var accuracy = Accuracy(soup.Append(i).Select(j => models[j]).ToList());
-            candidates.Add(accuracy);
-            if (accuracy > best)
+            var before = soup.Count;
+            foreach (var i in left.ToList())
             {
-                soup.Add(i);
-                best = accuracy;
+                var accuracy = Accuracy(soup.Append(i).Select(j => models[j]).ToList());
+                candidates.Add(accuracy);
+                tried.Add((pass, i));
+                if (accuracy > best)
+                {
+                    soup.Add(i);
+                    left.Remove(i);
+                    best = accuracy;
+                }
             }
+            if (soup.Count == before || left.Count == 0) break;
         }
 
         Assert.Equal(individual, details.Scores.Select(s => s.Accuracy).ToArray());
-        Assert.Equal(order.Skip(1).Select(i => paths[i]), details.Steps.Select(s => s.Ingredient));
+        Assert.Equal(tried.Select(t => paths[t.Index]), details.Steps.Select(s => s.Ingredient));
+        Assert.Equal(tried.Select(t => t.Pass), details.Steps.Select(s => s.Pass));
         Assert.Equal(candidates, details.Steps.Select(s => s.CandidateAccuracy));
         Assert.Equal(soup.Select(i => paths[i]), details.Soup);
         Assert.Equal(best, details.HeldOutAccuracy);

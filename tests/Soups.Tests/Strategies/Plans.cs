@@ -18,8 +18,9 @@ internal static class Plans
     public static SoupPlan Uniform(IngredientSet set, IReadOnlyList<double>? weights = null) =>
         KnownStrategies.Uniform.Plan(Context(set), new UniformSoup.Options(weights));
 
-    public static SoupPlan Greedy(IngredientSet set, Evaluator evaluator, IHeldOutSplit split, AcceptRule accept = AcceptRule.Greater) =>
-        KnownStrategies.Greedy.Plan(Context(set, evaluator, split), new GreedySoup.Options(accept));
+    public static SoupPlan Greedy(IngredientSet set, Evaluator evaluator, IHeldOutSplit split, AcceptRule accept = AcceptRule.Greater,
+        int passes = 1) =>
+        KnownStrategies.Greedy.Plan(Context(set, evaluator, split), new GreedySoup.Options(accept, passes));
 
     /// <summary>Bakes <paramref name="plan"/> with the metadata a run writes.</summary>
     public static BakeResult Bake(IngredientSet set, SoupPlan plan, SoupOutput output) =>

@@ -5,7 +5,7 @@ using TorchSharp;
 namespace Soups.Checkpoints.Safetensors;
 
 /// <summary>Reads a single <c>.safetensors</c> file: an 8-byte header length, a JSON header, then raw data.</summary>
-public sealed class SafetensorsReader : ContiguousFileReader
+public sealed class SafetensorsReader : ContiguousFileReader, ICheckpointReader
 {
     // The reference implementation refuses headers over 100 MB; a larger one means a corrupt file.
     private const long MaxHeaderBytes = 100_000_000;
