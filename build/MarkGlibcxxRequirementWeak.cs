@@ -15,10 +15,13 @@ public sealed class MarkGlibcxxRequirementWeak : Task
     [Required] public string Directory { get; set; } = "";
     [Required] public string Version { get; set; } = "";
 
+    /// <summary>Relax the requirement even when this machine's libstdc++ has the version (a package runs elsewhere).</summary>
+    public bool Always { get; set; }
+
     public override bool Execute()
     {
         if (!System.IO.Directory.Exists(Directory)) return true;
-        if (SystemHasVersion())
+        if (!Always && SystemHasVersion())
         {
             Log.LogMessage(MessageImportance.Low, "System libstdc++ provides {0}; libLibTorchSharp.so left as is.", Version);
             return true;

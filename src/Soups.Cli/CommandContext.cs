@@ -1,11 +1,16 @@
 using Serilog;
+using Soups.Cli.Printing;
+using Soups.Cli.Terminal;
 using Soups.Runs;
 using Spectre.Console;
 
 namespace Soups.Cli;
 
-/// <summary>What a running command may use to talk to the user: stdout, a logger on stderr, progress bars.</summary>
-internal sealed class CommandContext(TextWriter output, TextWriter error, ILogger log, Verbosity verbosity)
+/// <summary>
+/// What a running command may use to talk to the user: stdout, a logger on stderr, and — on a terminal — the live
+/// progress display, step lines and tables that fit (issue #13).
+/// </summary>
+internal sealed class CommandContext(TextWriter output, TextWriter error, ILogger log, Verbosity verbosity, Screen? screen = null)
 {
     public TextWriter Output { get; } = output;
 
@@ -15,39 +20,39 @@ internal sealed class CommandContext(TextWriter output, TextWriter error, ILogge
 
     public Verbosity Verbosity { get; } = verbosity;
 
-    /// <summary>Progress bars only for a person watching: stderr is a terminal and not --quiet.</summary>
-    private bool ShowProgress => Verbosity != Verbosity.Quiet && Error is TerminalSafeWriter { Inner: var inner }
-                                 && ReferenceEquals(inner, Console.Error) && !Console.IsErrorRedirected;
+    /// <summary>The terminal, when a person is watching one.</summary>
+    public Screen? Screen { get; } = screen;
 
-    /// <summary>What the engine reports, routed to the log (and progress to <paramref name="progress"/>).</summary>
+    /// <summary>True when steps are shown live on the terminal (so the final summary leaves them out).</summary>
+    public bool Live => Screen != null && Verbosity != Verbosity.Quiet;
+
+    /// <summary>Where results are printed: a table that fits the terminal when stdout is one, plain columns otherwise.</summary>
+    public Sheet Sheet => Screen?.Output is { } terminal ? Sheet.Rich(terminal) : Sheet.Plain(Output);
+
+    /// <summary>What the engine reports: logs, step lines (live on a terminal), progress to <paramref name="progress"/>.</summary>
     public RunObserver Observer(IProgress<StepProgress>? progress = null) => new()
     {
         Info = line => Log.Information("{Line}", line),
         Detail = line => Log.Debug("{Line}", line),
         Warning = line => Log.Warning("{Warning}", line),
+        Step = Screen is { } screen && Verbosity != Verbosity.Quiet
+            ? (line, tone) => screen.Line(line, tone switch
+            {
+                NoteTone.Good => new Style(Color.Green),
+                NoteTone.Muted => new Style(Color.Grey),
+                _ => Style.Plain,
+            })
+            : null,
         Progress = progress,
     };
 
-    /// <summary>Runs <paramref name="work"/>, showing its progress reports as bars on stderr when appropriate.</summary>
+    /// <summary>Runs <paramref name="work"/>, showing its progress live on the terminal when a person is watching.</summary>
     public T WithProgress<T>(Func<IProgress<StepProgress>?, T> work)
     {
-        if (!ShowProgress) return work(null);
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        return console.Progress().AutoClear(true)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-            .Start(ctx => work(new BarProgress(ctx)));
-    }
-
-    private sealed class BarProgress(ProgressContext context) : IProgress<StepProgress>
-    {
-        private readonly Dictionary<string, ProgressTask> _tasks = [];
-
-        public void Report(StepProgress value)
-        {
-            if (!_tasks.TryGetValue(value.Step, out var task))
-                _tasks[value.Step] = task = context.AddTask(Markup.Escape(value.Step), maxValue: Math.Max(1, value.Total));
-            task.MaxValue = Math.Max(1, value.Total);
-            task.Value = value.Done;
-        }
+        if (!Live) return work(null);
+        return Screen!.Error.Progress().AutoClear(true).HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(),
+                new RemainingTimeColumn())
+            .Start(ctx => work(new LiveProgress(ctx)));
     }
 }

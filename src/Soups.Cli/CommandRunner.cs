@@ -15,6 +15,9 @@ internal static class CommandRunner
 {
     public const int Interrupted = 130;
 
+    /// <summary>The terminal of the invocation running on this flow (null: plain output).</summary>
+    public static readonly AsyncLocal<Terminal.Screen?> CurrentScreen = new();
+
     public static void SetAction(Command command, CommonOptions common,
         Func<ParseResult, CommandContext, CancellationToken, int> body)
     {
@@ -23,16 +26,19 @@ internal static class CommandRunner
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var verbosity = common.Verbosity(parse);
+            // On a terminal the live display shows progress and steps: information lines are for -v; logs go above it.
+            var screen = CurrentScreen.Value;
             using var log = new LoggerConfiguration()
                 .MinimumLevel.Is(verbosity switch
                 {
                     Verbosity.Quiet => LogEventLevel.Error,
                     Verbosity.Verbose => LogEventLevel.Debug,
+                    _ when screen != null => LogEventLevel.Warning,
                     _ => LogEventLevel.Information,
                 })
-                .WriteTo.Sink(new StderrSink(error))
+                .WriteTo.Sink(screen is null ? new StderrSink(error) : new Terminal.ScreenSink(screen))
                 .CreateLogger();
-            return Task.FromResult(Run(() => body(parse, new CommandContext(output, error, log, verbosity), cancellation),
+            return Task.FromResult(Run(() => body(parse, new CommandContext(output, error, log, verbosity, screen), cancellation),
                 error, verbosity));
         });
     }

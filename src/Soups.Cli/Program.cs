@@ -29,4 +29,4 @@ void Abort()
 }
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-return await SoupCli.RunAsync(RawArguments.Recover(args), Console.Out, Console.Error, cancellation.Token);
+return await SoupCli.RunAsync(RawArguments.Recover(args), Console.Out, Console.Error, Soups.Cli.Terminal.Screen.Detect(), cancellation.Token);

@@ -25,7 +25,16 @@ public static class SoupCli
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 ok, 2 bad usage or input, 1 other).</summary>
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellation = default) =>
-        RunAsync(Build(), args, output, error, cancellation);
+        RunAsync(args, output, error, screen: null, cancellation);
+
+    /// <summary>Parses and runs <paramref name="args"/> with <paramref name="screen"/> as the terminal a person watches
+    /// (live progress, tables that fit); null for plain text.</summary>
+    internal static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, Terminal.Screen? screen,
+        CancellationToken cancellation = default)
+    {
+        CommandRunner.CurrentScreen.Value = screen;
+        return RunAsync(Build(), args, output, error, cancellation);
+    }
 
     /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/>.</summary>
     internal static async Task<int> RunAsync(RootCommand root, string[] args, TextWriter output, TextWriter error,

@@ -60,6 +60,17 @@ internal static class CompareCommand
             AtomicFile.WriteAll(markdown, overwrite, MarkdownReport.Render(result, Path.GetFileName(plot)));
             ReportFile.Write(json, result, overwrite);
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
+            else if (context.Screen?.Output != null)
+            {
+                // On a terminal: a table that fits it (Markdown stays in report.md).
+                var sheet = context.Sheet;
+                sheet.Table(["method", "held-out", .. result.Tests, "forward passes"], result.Methods.Select(m => (IReadOnlyList<string>)
+                [
+                    m.Name, Percent(m.HeldOut.Accuracy), .. result.Tests.Select(t => Percent(m.Tests[t].Accuracy)),
+                    m.Forwards.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ]), highlightBest: true);
+                sheet.Line($"Report: {markdown}, {json}, {plot}");
+            }
             else
             {
                 context.Output.Write(MarkdownReport.Table(result.Methods, result.Tests, withCost: true));
@@ -70,6 +81,9 @@ internal static class CompareCommand
         });
         return command;
     }
+
+    private static string Percent(double accuracy) =>
+        double.IsNaN(accuracy) ? "NaN" : (100 * accuracy).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string[] Methods(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

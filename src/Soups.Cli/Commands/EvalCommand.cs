@@ -29,7 +29,7 @@ internal static class EvalCommand
             var result = context.WithProgress(progress => EvaluationRun.Execute(common.Ingredients(parse), evaluation.Request(parse),
                 common.Compute(parse), Shard.Parse(parse.GetValue(shard)), context.Observer(progress), cancellation));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
-            else EvaluationPrinter.Print(context.Output, result);
+            else EvaluationPrinter.Print(context.Sheet, result);
             return 0;
         });
         return command;

@@ -27,7 +27,7 @@ internal static class InspectCommand
             var result = context.WithProgress(progress => InspectionRun.Execute(common.Ingredients(parse), common.Compute(parse),
                 !parse.GetValue(noDistances), context.Observer(progress), cancellation));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
-            else InspectionPrinter.Print(context.Output, result);
+            else InspectionPrinter.Print(context.Sheet, result);
             return 0;
         });
         return command;

@@ -45,7 +45,7 @@ internal static class RebakeCommand
                 evaluation.OptionalRequest(parse), common.Compute(parse));
             var result = context.WithProgress(progress => RebakeRun.Execute(request, context.Observer(progress), cancellation));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
-            else RecipePrinter.PrintRebake(context.Output, result);
+            else RecipePrinter.PrintRebake(context.Sheet, result);
             if (!result.Matches) context.Error.WriteLine($"error: the rebaked soup differs from {result.Soup} (SHA-256 {result.Actual}, recorded {result.Expected})");
             return result.Matches ? 0 : Differs;
         });

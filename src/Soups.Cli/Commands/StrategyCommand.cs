@@ -34,7 +34,7 @@ internal static class StrategyCommand
             foreach (var plot in result.Details.Plots())
                 if (request.PlotPaths.TryGetValue(plot.Name, out var path)) AtomicFile.WriteAll(path, request.Output.Overwrite, LinePlot.Render(plot));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
-            else SoupRunPrinter.Print(context.Output, result, request.ReportPath);
+            else SoupRunPrinter.Print(context.Sheet, result, request.ReportPath, context.Live);
             return 0;
         });
         return command;

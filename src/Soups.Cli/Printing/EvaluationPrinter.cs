@@ -6,10 +6,10 @@ namespace Soups.Cli.Printing;
 /// <summary>The human output of <c>soup eval</c>: one row per checkpoint.</summary>
 internal static class EvaluationPrinter
 {
-    public static void Print(TextWriter output, EvaluationResult result)
+    public static void Print(Sheet output, EvaluationResult result)
     {
         var inv = CultureInfo.InvariantCulture;
-        TextTable.Write(output, ["checkpoint", "accuracy", "loss", "examples", ""], result.Results.Select(r => (IReadOnlyList<string>)
+        output.Table(["checkpoint", "accuracy", "loss", "examples", ""], result.Results.Select(r => (IReadOnlyList<string>)
             [r.Checkpoint, r.Accuracy.ToString("0.0000", inv), r.Loss.ToString("0.0000", inv), r.Count.ToString(inv), r.Cached ? "(cached)" : ""]));
     }
 }

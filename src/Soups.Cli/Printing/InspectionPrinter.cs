@@ -7,28 +7,28 @@ namespace Soups.Cli.Printing;
 /// <summary>The human output of <c>soup inspect</c>.</summary>
 internal static class InspectionPrinter
 {
-    public static void Print(TextWriter output, InspectionResult result)
+    public static void Print(Sheet output, InspectionResult result)
     {
         var invariant = CultureInfo.InvariantCulture;
         var all = result.Base is null ? result.Checkpoints : [.. result.Checkpoints, result.Base];
         for (var i = 0; i < all.Count; i++)
         {
             var s = all[i];
-            output.WriteLine(i < result.Checkpoints.Count ? $"[{i}] {s.Path}" : $"[base] {s.Path}");
-            output.WriteLine($"    format {s.Format}, {s.TensorCount} tensors, {s.ParameterCount.ToString("N0", invariant)} floating-point parameters, {SoupRunPrinter.Bytes(s.Bytes)}");
-            output.WriteLine($"    dtypes: {string.Join(", ", s.DTypeCounts.Select(kv => $"{kv.Key} x{kv.Value}"))}");
-            output.WriteLine($"    weights: {(s.WeightsKey.Length == 0 ? "the top level" : $"key '{s.WeightsKey}'")}");
-            if (s.LeftOut.Count > 0) output.WriteLine($"    left out: {string.Join(", ", s.LeftOut)}");
+            output.Line(i < result.Checkpoints.Count ? $"[{i}] {s.Path}" : $"[base] {s.Path}");
+            output.Line($"    format {s.Format}, {s.TensorCount} tensors, {s.ParameterCount.ToString("N0", invariant)} floating-point parameters, {SoupRunPrinter.Bytes(s.Bytes)}");
+            output.Line($"    dtypes: {string.Join(", ", s.DTypeCounts.Select(kv => $"{kv.Key} x{kv.Value}"))}");
+            output.Line($"    weights: {(s.WeightsKey.Length == 0 ? "the top level" : $"key '{s.WeightsKey}'")}");
+            if (s.LeftOut.Count > 0) output.Line($"    left out: {string.Join(", ", s.LeftOut)}");
             if (s.ForeignGlobals.Count > 0)
-                output.WriteLine($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}" +
+                output.Line($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}" +
                                  (s.ForeignGlobals.Any(SuspiciousGlobals.IsSuspicious) ? "  <- torch.load would run code" : ""));
             if (i < result.Recipes.Count && result.Recipes[i] is { } recipe) RecipePrinter.PrintTree(output, recipe, "    ");
         }
         if (all.Count < 2) return;
-        output.WriteLine(result.Compatible
+        output.Line(result.Compatible
             ? "compatible: yes (same tensor names, shapes and dtypes)"
             : $"compatible: no ({result.MismatchCount} difference(s))");
-        foreach (var mismatch in result.Mismatches.Take(10)) output.WriteLine($"    {mismatch}");
+        foreach (var mismatch in result.Mismatches.Take(10)) output.Line($"    {mismatch}");
         if (result.L2Distances != null && result.CosineSimilarities != null)
         {
             Matrix(output, "L2 distance", result.L2Distances, "0.####");
@@ -37,22 +37,22 @@ internal static class InspectionPrinter
         if (result.TaskVectors is { } tasks) TaskVectors(output, tasks);
     }
 
-    private static void TaskVectors(TextWriter output, Soups.Inspection.TaskVectorGeometry tasks)
+    private static void TaskVectors(Sheet output, Soups.Inspection.TaskVectorGeometry tasks)
     {
         var inv = CultureInfo.InvariantCulture;
-        output.WriteLine("task vectors (ingredient - base): norms " +
+        output.Line("task vectors (ingredient - base): norms " +
                          string.Join(", ", tasks.Norms.Select((n, i) => $"[{i}] {n.ToString("0.####", inv)}")));
         Matrix(output, "task-vector cosine similarity", tasks.Cosines, "0.######");
-        output.WriteLine("per tensor:");
-        TextTable.Write(output, ["tensor", "mean cosine", .. tasks.Norms.Select((_, i) => $"norm [{i}]")],
+        output.Line("per tensor:");
+        output.Table(["tensor", "mean cosine", .. tasks.Norms.Select((_, i) => $"norm [{i}]")],
             tasks.Tensors.Select(t => (IReadOnlyList<string>)[t.Tensor, t.MeanCosine.ToString("0.####", inv), .. t.Norms.Select(n => n.ToString("0.####", inv))]), "  ");
     }
 
-    private static void Matrix(TextWriter output, string title, double[][] values, string format)
+    private static void Matrix(Sheet output, string title, double[][] values, string format)
     {
-        output.WriteLine($"{title}:");
+        output.Line($"{title}:");
         var labels = Enumerable.Range(0, values.Length).Select(i => $"[{i}]").ToList();
-        TextTable.Write(output, ["", .. labels],
+        output.Table(["", .. labels],
             values.Select((row, i) => (IReadOnlyList<string>)[labels[i], .. row.Select(v => v.ToString(format, CultureInfo.InvariantCulture))]), "  ");
     }
 }

@@ -7,27 +7,27 @@ namespace Soups.Cli.Printing;
 internal static class RecipePrinter
 {
     /// <summary>The recipe and, nested under each ingredient that is itself a soup, its recipe.</summary>
-    public static void PrintTree(TextWriter output, Recipe recipe, string indent)
+    public static void PrintTree(Sheet output, Recipe recipe, string indent)
     {
-        output.WriteLine($"{indent}recipe: {Describe(recipe)}");
+        output.Line($"{indent}recipe: {Describe(recipe)}");
         Children(output, recipe, indent);
     }
 
-    public static void PrintRebake(TextWriter output, RebakeResult result)
+    public static void PrintRebake(Sheet output, RebakeResult result)
     {
-        output.WriteLine($"rebaked {result.Soup} ({result.Strategy}) from {result.Inputs.Count(i => i.Depth == 0)} ingredient file(s)" +
+        output.Line($"rebaked {result.Soup} ({result.Strategy}) from {result.Inputs.Count(i => i.Depth == 0)} ingredient file(s)" +
                          $"{(result.Inputs.Any(i => i.Rebaked) ? $", {result.Inputs.Count(i => i.Rebaked)} of them rebaked from nested recipes" : "")}");
         foreach (var input in result.Inputs)
-            output.WriteLine($"  {new string(' ', 2 * input.Depth)}{input.File}  sha256 {input.Sha256[..16]}…  " +
+            output.Line($"  {new string(' ', 2 * input.Depth)}{input.File}  sha256 {input.Sha256[..16]}…  " +
                              (input.Rebaked ? "(missing: rebaked from its recipe, hash verified)" : $"{input.Path} (hash verified)"));
-        output.WriteLine($"  recorded sha256 {result.Expected}");
-        output.WriteLine($"  rebaked  sha256 {result.Actual}");
-        output.WriteLine(result.Matches ? "  identical: the soup is reproducible" : "  DIFFERENT");
-        if (result.WrittenTo != null) output.WriteLine($"  written to {result.WrittenTo}");
-        output.WriteLine($"  {result.ElapsedSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
+        output.Line($"  recorded sha256 {result.Expected}");
+        output.Line($"  rebaked  sha256 {result.Actual}");
+        output.Line(result.Matches ? "  identical: the soup is reproducible" : "  DIFFERENT");
+        if (result.WrittenTo != null) output.Line($"  written to {result.WrittenTo}");
+        output.Line($"  {result.ElapsedSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
     }
 
-    private static void Children(TextWriter output, Recipe recipe, string indent)
+    private static void Children(Sheet output, Recipe recipe, string indent)
     {
         var entries = recipe.Ingredients.Select((input, i) => (Input: input, Role: Weight(recipe, i))).ToList();
         if (recipe.Base is { } baseInput) entries.Add((baseInput, "base"));
@@ -35,10 +35,10 @@ internal static class RecipePrinter
         {
             var last = i == entries.Count - 1;
             var (input, role) = entries[i];
-            output.WriteLine($"{indent}{(last ? "└─ " : "├─ ")}{input.File}  {role}  sha256 {input.Sha256}");
+            output.Line($"{indent}{(last ? "└─ " : "├─ ")}{input.File}  {role}  sha256 {input.Sha256}");
             if (input.Recipe is not { } nested) continue;
             var inner = indent + (last ? "   " : "│  ");
-            output.WriteLine($"{inner}recipe: {Describe(nested)}");
+            output.Line($"{inner}recipe: {Describe(nested)}");
             Children(output, nested, inner);
         }
     }

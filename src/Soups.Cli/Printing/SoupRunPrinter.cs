@@ -9,35 +9,36 @@ namespace Soups.Cli.Printing;
 /// </summary>
 internal static class SoupRunPrinter
 {
-    public static void Print(TextWriter output, SoupRunResult result, string reportPath)
+    public static void Print(Sheet output, SoupRunResult result, string reportPath, bool live = false)
     {
         var inv = CultureInfo.InvariantCulture;
         if (result.Output is not { } o)
         {
-            output.WriteLine($"{result.Strategy}: {result.Details.Summary()}");
+            output.Line($"{result.Strategy}: {result.Details.Summary()}");
             return;
         }
-        output.WriteLine($"{result.Strategy} soup of {result.Ingredients.Count} ingredient(s) -> {o.Path}");
-        output.WriteLine($"  {result.Details.Summary()}");
-        foreach (var table in result.Details.Tables())
+        output.Line($"{result.Strategy} soup of {result.Ingredients.Count} ingredient(s) -> {o.Path}");
+        output.Line($"  {result.Details.Summary()}");
+        // Tables whose rows were shown live (greedy's steps) are not repeated.
+        foreach (var table in result.Details.Tables().Where(t => !(live && t.Live)))
         {
-            output.WriteLine($"  {table.Title}:");
-            TextTable.Write(output, table.Columns, table.Rows, "    ");
+            output.Line($"  {table.Title}:");
+            output.Table(table.Columns, table.Rows, "    ");
         }
         foreach (var ingredient in result.Ingredients.Where(i => i.Weight is > 0))
-            output.WriteLine($"  weight {ingredient.Weight!.Value.ToString("0.0000", inv)}  {ingredient.Path}");
+            output.Line($"  weight {ingredient.Weight!.Value.ToString("0.0000", inv)}  {ingredient.Path}");
         var unused = result.Ingredients.Count(i => i.Weight is 0);
-        if (unused > 0) output.WriteLine($"  ({unused} other ingredient(s) with weight 0)");
-        if (result.Base != null) output.WriteLine($"  base {result.Base}");
-        output.WriteLine($"  {o.Format}, {o.Tensors} tensors, {o.Parameters.ToString("N0", inv)} parameters, {Bytes(o.Bytes)}, {result.ElapsedSeconds.ToString("0.00", inv)} s");
-        output.WriteLine($"  sha256 {o.Sha256}");
+        if (unused > 0) output.Line($"  ({unused} other ingredient(s) with weight 0)");
+        if (result.Base != null) output.Line($"  base {result.Base}");
+        output.Line($"  {o.Format}, {o.Tensors} tensors, {o.Parameters.ToString("N0", inv)} parameters, {Bytes(o.Bytes)}, {result.ElapsedSeconds.ToString("0.00", inv)} s");
+        output.Line($"  sha256 {o.Sha256}");
         if (result.Scores is { } scores)
         {
-            output.WriteLine();
+            output.Line();
             ScoreTable.Write(output, scores);
         }
-        output.WriteLine();
-        output.WriteLine($"Report: {reportPath}");
+        output.Line();
+        output.Line($"Report: {reportPath}");
     }
 
     public static string Bytes(long bytes) => bytes switch

@@ -36,7 +36,7 @@ public sealed class ModelPass(IModel model, IHeldOutSplit split, int batchSize)
             lossSum += torch.nn.functional.cross_entropy(logits, y, reduction: torch.nn.Reduction.Sum).to(torch.float64).item<double>();
             correct += logits.argmax(1).eq(y).sum().item<long>();
             seen += (int)labels.shape[0];
-            progress?.Report(new StepProgress("evaluating", seen, Split.Count));
+            progress?.Report(new StepProgress(StepProgress.Pass, seen, Split.Count));
         }
         if (seen == 0) throw new InputException(Split.Description, "the split is empty");
         // NaN logits (NaN weights or inputs) make argmax meaningless: such a model has no accuracy, and loses every comparison.

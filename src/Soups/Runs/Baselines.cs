@@ -11,7 +11,7 @@ namespace Soups.Runs;
 /// split, as rows of one table. Ingredient scores come from the evaluator's memory of the run (or the results files),
 /// so no ingredient is evaluated twice.
 /// </summary>
-public sealed class Baselines(RunInputs inputs, CancellationToken cancellation)
+public sealed class Baselines(RunInputs inputs, CancellationToken cancellation, IProgress<StepProgress>? progress = null)
 {
     private Evaluator Evaluator => inputs.Evaluator ?? throw new InvalidOperationException("the run does not evaluate");
 
@@ -32,7 +32,13 @@ public sealed class Baselines(RunInputs inputs, CancellationToken cancellation)
     public ICheckpointReader BestIndividual()
     {
         var readers = inputs.Ingredients.Readers;
-        var scores = readers.Select(r => Evaluator.Score(r, inputs.HeldOut!, cancellation).Accuracy).ToList();
+        var scores = new List<double>();
+        foreach (var reader in readers)
+        {
+            progress?.Report(new StepProgress(Phases.Ingredients, scores.Count, readers.Count, Phases.IngredientsDetail(scores.Count, readers.Count, 0)));
+            scores.Add(Evaluator.Score(reader, inputs.HeldOut!, cancellation).Accuracy);
+        }
+        progress?.Report(new StepProgress(Phases.Ingredients, readers.Count, readers.Count, Phases.IngredientsDetail(readers.Count, readers.Count, 0)));
         return readers[GreedyOrder.Of(scores)[0]];
     }
 
@@ -40,12 +46,15 @@ public sealed class Baselines(RunInputs inputs, CancellationToken cancellation)
     public IReadOnlyList<ScoreRow> Around(string soupName, string soupPath)
     {
         var best = BestIndividual();
+        const string step = "baselines";
+        progress?.Report(new StepProgress(step, 0, 3, "scoring the best individual, the uniform soup and the soup"));
         using var soup = KnownCheckpointFormats.Open(soupPath, ReadOptions.Default with { StripPrefix = "" });
-        return
-        [
-            Checkpoint($"best individual ({Path.GetFileName(best.Path)})", "individual", best),
-            Merged("uniform soup", WeightedMean.Uniform(inputs.Ingredients.Count)),
-            Checkpoint(soupName, "soup", soup),
-        ];
+        var bestRow = Checkpoint($"best individual ({Path.GetFileName(best.Path)})", "individual", best);
+        progress?.Report(new StepProgress(step, 1, 3, "scoring the uniform soup and the soup"));
+        var uniformRow = Merged("uniform soup", WeightedMean.Uniform(inputs.Ingredients.Count));
+        progress?.Report(new StepProgress(step, 2, 3, $"scoring the {soupName}"));
+        var soupRow = Checkpoint(soupName, "soup", soup);
+        progress?.Report(new StepProgress(step, 3, 3, "scored the best individual, the uniform soup and the soup"));
+        return [bestRow, uniformRow, soupRow];
     }
 }

@@ -45,8 +45,10 @@ public static class ComparisonRun
             soupPaths.Values.Concat(request.OtherOutputs), observer);
         Directory.CreateDirectory(request.Folder);
         var baselines = new Baselines(inputs, cancellation);
-        var ingredientRows = inputs.Ingredients.Readers.Select(r =>
+        var count = inputs.Ingredients.Count;
+        var ingredientRows = inputs.Ingredients.Readers.Select((r, k) =>
         {
+            observer.Progress?.Report(new StepProgress(Phases.Ingredients, k, count, Phases.IngredientsDetail(k, count, 0)));
             var row = baselines.Checkpoint(Path.GetFileName(r.Path), "individual", r);
             observer.Info?.Invoke($"{r.Path}: held-out {row.HeldOut.Accuracy:0.0000}");
             return row;
@@ -60,12 +62,14 @@ public static class ComparisonRun
         {
             cancellation.ThrowIfCancellationRequested();
             var (strategy, variant) = variants[i];
+            observer.Progress?.Report(new StepProgress(Phases.Ingredients, count, count, Phases.IngredientsDetail(count, count, 0)));
+            observer.Progress?.Report(new StepProgress("methods", i, variants.Count, $"methods {i}/{variants.Count}: {variant.Name}"));
             observer.Info?.Invoke($"running {variant.Name}");
             var soupClock = Stopwatch.StartNew();
             var context = inputs.PlanContext(observer, cancellation);
             using var plan = strategy.Plan(context, values[i]);
             var output = new SoupOutput(soupPaths[variant.Name], Overwrite: request.Overwrite);
-            var recipe = Recipe.For(strategy, values[i], plan, inputs, output, request.Ingredients.Read);
+            var recipe = Recipe.Fits(output) ? Recipe.For(strategy, values[i], plan, inputs, output, request.Ingredients.Read) : null;
             var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients, recipe),
                 observer.Progress, cancellation);
             var soupRequest = new SoupRunRequest(strategy, values[i], request.Ingredients, request.Evaluation, request.Compute, output);
@@ -75,6 +79,7 @@ public static class ComparisonRun
             rows.Add(baselines.Checkpoint(plan.Label, "soup", reader));
         }
 
+        observer.Progress?.Report(new StepProgress("methods", variants.Count, variants.Count, $"methods {variants.Count}/{variants.Count}"));
         IReadOnlyList<string> greedyMembers = [];
         var wanted = request.Methods ?? [Ensemble, GreedyEnsemble];
         if (wanted.Contains(Ensemble) || wanted.Contains(GreedyEnsemble))

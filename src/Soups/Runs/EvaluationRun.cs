@@ -19,14 +19,19 @@ public static class EvaluationRun
         using var inputs = RunInputs.Open(ingredients, evaluation, compute, [], observer, requireCompatible: false);
         var evaluator = inputs.Evaluator!;
         var rows = new List<CheckpointScore>();
+        var share = Enumerable.Range(0, inputs.Ingredients.Count).Count(i => shard.Takes(i));
         for (var i = 0; i < inputs.Ingredients.Count; i++)
         {
             if (!shard.Takes(i)) continue;
+            observer.Progress?.Report(new StepProgress(Strategies.Phases.Ingredients, rows.Count, share,
+                Strategies.Phases.IngredientsDetail(rows.Count, share, rows.Count(r => r.Cached))));
             var reader = inputs.Ingredients.Readers[i];
             var result = evaluator.Score(reader, inputs.HeldOut!, cancellation);
             rows.Add(new CheckpointScore(reader.Path, result.Accuracy, result.Loss, result.Count, result.Cached));
             observer.Info?.Invoke($"{reader.Path}: accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
         }
+        observer.Progress?.Report(new StepProgress(Strategies.Phases.Ingredients, rows.Count, share,
+            Strategies.Phases.IngredientsDetail(rows.Count, share, rows.Count(r => r.Cached))));
         return new EvaluationResult(inputs.HeldOut!.Fingerprint, evaluator.Family.Identity, rows);
     }
 }

@@ -71,6 +71,10 @@ public sealed record Recipe(
     public static Recipe? Of(ICheckpointReader checkpoint) =>
         checkpoint.Metadata.TryGetValue(MetadataKey, out var json) ? Parse(json, checkpoint.Path) : null;
 
+    /// <summary>True when <paramref name="output"/>'s format stores metadata, so a recipe is worth making (safetensors).</summary>
+    public static bool Fits(SoupOutput output) =>
+        KnownCheckpointFormats.ForOutput(output.Path, output.Format).Name == KnownCheckpointFormats.Safetensors.Name;
+
     /// <summary>The recipe of a soup about to be baked from <paramref name="plan"/>.</summary>
     public static Recipe For(ISoupStrategy strategy, ParameterValues values, SoupPlan plan, RunInputs inputs, SoupOutput output,
         ReadOptions read)

@@ -12,6 +12,9 @@ public sealed class RunObserver
     /// <summary>A line of progress (an ingredient's score, a greedy step).</summary>
     public Action<string>? Info { get; init; }
 
+    /// <summary>One step's outcome with its tone (a greedy candidate accepted or rejected); null: told as <see cref="Info"/>.</summary>
+    public Action<string, NoteTone>? Step { get; init; }
+
     /// <summary>A line of detail (where weights were found in a file).</summary>
     public Action<string>? Detail { get; init; }
 

@@ -31,7 +31,8 @@ public static class SoupRun
             foreach (var warning in context.Warnings) observer.Warning?.Invoke(warning);
             return Describe(request, inputs.Ingredients, plan, null, null, context.Warnings, clock.Elapsed);
         }
-        var recipe = Recipe.For(request.Strategy, request.Parameters, plan, inputs, output, request.Ingredients.Read);
+        // Only safetensors stores metadata: other formats are not hashed for a recipe they cannot hold.
+        var recipe = Recipe.Fits(output) ? Recipe.For(request.Strategy, request.Parameters, plan, inputs, output, request.Ingredients.Read) : null;
         var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, recipe),
             observer.Progress, cancellation);
         var warnings = context.Warnings.Concat(baked.Warnings).Distinct().ToList();
@@ -41,7 +42,7 @@ public static class SoupRun
         if (inputs.Evaluator != null)
         {
             observer.Info?.Invoke($"Scoring the best individual, the uniform soup and the {plan.Label}");
-            scores = new Baselines(inputs, cancellation).Around(plan.Label, baked.Path);
+            scores = new Baselines(inputs, cancellation, observer.Progress).Around(plan.Label, baked.Path);
         }
         var result = Describe(request, inputs.Ingredients, plan, baked, scores, warnings, clock.Elapsed);
         ReportFile.Write(request.ReportPath, result, output.Overwrite);

@@ -24,13 +24,15 @@ public static class Curve
         foreach (var x in xs)
         {
             context.Cancellation.ThrowIfCancellationRequested();
+            context.Report("curve", points.Count, xs.Count, $"curve: point {points.Count + 1}/{xs.Count} ({symbol} = {x.ToString(CultureInfo.InvariantCulture)})");
             using var soup = build(x);
             var label = $"{symbol} = {x.ToString(CultureInfo.InvariantCulture)}";
             var heldOut = context.Evaluator.Score(soup.Tensors, label, context.HeldOut, context.Cancellation);
             var tests = context.Tests.ToDictionary(t => t.Name,
                 t => context.Evaluator.Score(soup.Tensors, label, t.Split, context.Cancellation).Accuracy);
             points.Add(new CurvePoint(x, heldOut.Accuracy, heldOut.Loss, tests));
-            context.Note($"{label}: held-out accuracy {heldOut.Accuracy:0.0000}, loss {heldOut.Loss:0.0000}");
+            context.Step($"{label}: held-out accuracy {heldOut.Accuracy:0.0000}, loss {heldOut.Loss:0.0000}" +
+                         string.Concat(tests.Select(t => $", {t.Key} {t.Value:0.0000}")), NoteTone.Plain);
         }
         return points;
     }
@@ -44,7 +46,10 @@ public static class Curve
     {
         var tests = points.Count == 0 ? [] : points[0].TestAccuracy.Keys.ToList();
         return new ResultTable(title, [symbol, "held-out", "loss", .. tests], points.Select(p => (IReadOnlyList<string>)
-            [F(p.X, "0.####"), F(p.HeldOutAccuracy, "0.0000"), F(p.HeldOutLoss, "0.0000"), .. tests.Select(t => F(p.TestAccuracy[t], "0.0000"))]).ToList());
+            [F(p.X, "0.####"), F(p.HeldOutAccuracy, "0.0000"), F(p.HeldOutLoss, "0.0000"), .. tests.Select(t => F(p.TestAccuracy[t], "0.0000"))]).ToList())
+        {
+            Live = true, // each point was told as a step while it was scored
+        };
     }
 
     /// <summary>The curve as a picture: accuracy (%) against x, one line per split.</summary>

@@ -96,7 +96,7 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
                 var clock = Stopwatch.StartNew();
                 WeightLoading.Load(model, reader);
                 var file = scratch.File($"fisher-{fisherFiles.Count}.safetensors");
-                var (mean, max) = Estimate(model, split, count, weighted, file, context);
+                var (mean, max) = Estimate(model, split, count, weighted, file, context, fisherFiles.Count, context.Ingredients.Count);
                 fisherFiles.Add(file);
                 fishers.Add(new IngredientFisher(reader.Path, mean, max, Math.Round(clock.Elapsed.TotalSeconds, 2)));
                 context.Note(string.Create(CultureInfo.InvariantCulture,
@@ -118,7 +118,7 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
     /// <paramref name="weighted"/>. Returns its mean and largest entry.
     /// </summary>
     public static (double Mean, double Max) Estimate(IModel model, Evaluation.IHeldOutSplit split, int count,
-        IReadOnlyList<TensorInfo> weighted, string file, PlanContext context)
+        IReadOnlyList<TensorInfo> weighted, string file, PlanContext context, int ingredient = 0, int ingredients = 1)
     {
         var sums = weighted.ToDictionary(t => t.Name, t => torch.zeros(t.Shape, torch.float64, model.Device), StringComparer.Ordinal);
         try
@@ -152,7 +152,8 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
                         }
                     }
                 }
-                context.Progress?.Report(new StepProgress("Fisher information", start + indices.Length, count));
+                context.Report("Fisher information", (long)ingredient * count + start + indices.Length, (long)ingredients * count,
+                    $"Fisher information: ingredient {ingredient + 1}/{ingredients}, example {start + indices.Length}/{count}");
             }
             model.ZeroGradients();
             double total = 0, max = 0;

@@ -19,6 +19,9 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         "ge: keep it if accuracy does not decrease (the paper's text).",
         ("gt", AcceptRule.Greater), ("ge", AcceptRule.GreaterOrEqual));
 
+    /// <summary>The progress phase of the candidates.</summary>
+    public const string Candidates = "greedy candidates";
+
     /// <summary>How many times the rejected ingredients are tried again (1: the paper's greedy soup).</summary>
     public static readonly Parameter<int> Passes = Parameter.Integer("passes", 1,
         "Passes over the ingredients: after the first, the rejected ones are tried again against the grown soup, " +
@@ -52,7 +55,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
                 Steps[^1].Pass > 1 ? $"{s.Pass}.{s.Step}" : s.Step.ToString(CultureInfo.InvariantCulture), s.Ingredient,
                 Percent(s.IngredientAccuracy), Percent(s.CandidateAccuracy), s.Accepted ? "accepted" : "rejected",
             }));
-            return [new ResultTable("steps", ["step", "ingredient", "individual", "candidate", "decision"], rows)];
+            return [new ResultTable("steps", ["step", "ingredient", "individual", "candidate", "decision"], rows) { Live = true }];
         }
 
         private static string Percent(double accuracy) => accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
@@ -80,12 +83,16 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         var readers = context.Ingredients.Readers;
         var evaluator = context.Evaluator;
         var scores = new List<IngredientScore>();
+        var cached = 0;
         foreach (var reader in readers)
         {
+            context.Report(Phases.Ingredients, scores.Count, readers.Count, Phases.IngredientsDetail(scores.Count, readers.Count, cached));
             var result = evaluator.Score(reader, context.HeldOut, context.Cancellation);
+            if (result.Cached) cached++;
             scores.Add(new IngredientScore(reader.Path, result.Accuracy, result.Loss, result.Cached));
             context.Note($"ingredient {reader.Path}: held-out accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
         }
+        context.Report(Phases.Ingredients, readers.Count, readers.Count, Phases.IngredientsDetail(readers.Count, readers.Count, cached));
         var order = GreedyOrder.Of(scores.Select(s => s.Accuracy).ToList());
 
         var inSoup = new List<int> { order[0] };
@@ -93,6 +100,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         var steps = new List<Candidate>();
         var soup = SoupState.From(readers[order[0]], context.Device);
         var pending = order.Skip(1).ToList();
+        context.Step($"start: {readers[order[0]].Path} -> held-out {soupAccuracy:0.0000}, the best individual (soup of 1)", NoteTone.Good);
         try
         {
             // Pass 1 is the paper's greedy soup; each further pass tries the rejected again, in the same order.
@@ -102,6 +110,10 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
                 foreach (var index in pending)
                 {
                     context.Cancellation.ThrowIfCancellationRequested();
+                    var tried = steps.Count;
+                    var planned = steps.Count(s => s.Pass < pass) + pending.Count; // this pass's candidates; later passes unknown
+                    context.Report(Candidates, tried, planned, string.Create(CultureInfo.InvariantCulture,
+                        $"greedy candidates {tried}/{planned}{(pass > 1 ? $" (pass {pass})" : "")} · soup of {inSoup.Count} · held-out {100 * soupAccuracy:0.00}%"));
                     var candidate = soup.With(readers[index], inSoup.Count);
                     var result = evaluator.Score(candidate.Tensors, "candidate soup", context.HeldOut, context.Cancellation);
                     var kept = options.Accept.Accepts(result.Accuracy, soupAccuracy);
@@ -121,8 +133,9 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
                     var step = steps.Count(s => s.Pass == pass) + 1;
                     steps.Add(new Candidate(step, readers[index].Path, scores[index].Accuracy, result.Accuracy, result.Loss, kept,
                         inSoup.Count, pass));
-                    context.Note($"{(pass > 1 ? $"pass {pass} " : "")}step {step}: + {readers[index].Path} -> held-out " +
-                                 $"{result.Accuracy:0.0000} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})");
+                    context.Step($"{(pass > 1 ? $"pass {pass} " : "")}step {step}: + {readers[index].Path} -> held-out " +
+                                 $"{result.Accuracy:0.0000} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})",
+                        kept ? NoteTone.Good : NoteTone.Muted);
                 }
                 if (rejected.Count == pending.Count) break; // a pass that adds nothing ends the search
                 pending = rejected;
@@ -132,6 +145,8 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         {
             soup.Dispose();
         }
+        context.Report(Candidates, steps.Count, steps.Count, string.Create(CultureInfo.InvariantCulture,
+            $"greedy candidates {steps.Count}/{steps.Count} · soup of {inSoup.Count} · held-out {100 * soupAccuracy:0.00}%"));
 
         var weights = new double[readers.Count];
         foreach (var i in inSoup) weights[i] = 1; // the baker divides by the count once: the exact mean

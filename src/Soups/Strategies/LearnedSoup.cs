@@ -116,7 +116,7 @@ public sealed class LearnedSoup : SoupStrategy<LearnedSoup.Options>
     /// <inheritdoc />
     public override SoupPlan Plan(PlanContext context, Options options)
     {
-        var trainer = new Trainer(context.Evaluator.Model, context.HeldOut, options) { OnNote = context.Note };
+        var trainer = new Trainer(context.Evaluator.Model, context.HeldOut, options) { OnNote = line => context.Step(line, NoteTone.Plain), Progress = context.Progress };
         var result = trainer.Train(context.Ingredients, context.Cancellation);
         var layer = options.Granularity == LearnedGranularity.Layer;
         var merge = result.TensorWeights is { } perTensor
@@ -130,6 +130,8 @@ public sealed class LearnedSoup : SoupStrategy<LearnedSoup.Options>
     {
         /// <summary>Receives one line per epoch.</summary>
         public Action<string>? OnNote { get; init; }
+
+        public IProgress<StepProgress>? Progress { get; init; }
 
         /// <summary>Learns the coefficients and the temperature.</summary>
         public Result Train(IngredientSet ingredients, CancellationToken cancellation)
@@ -155,9 +157,13 @@ public sealed class LearnedSoup : SoupStrategy<LearnedSoup.Options>
             {
                 double lossSum = 0;
                 long seen = 0;
+                var groupsPerEpoch = (int)Math.Ceiling(Math.Ceiling(heldOut.Count / (double)options.BatchSize) / options.AccumulateBatches);
+                var totalSteps = (long)groupsPerEpoch * options.Epochs;
                 foreach (var group in ShuffledBatches(generator).Chunk(options.AccumulateBatches))
                 {
                     cancellation.ThrowIfCancellationRequested();
+                    Progress?.Report(new StepProgress("learned soup", steps, totalSteps,
+                        $"learned soup: epoch {epoch + 1}/{options.Epochs}, step {steps - (long)groupsPerEpoch * epoch + 1}/{groupsPerEpoch}"));
                     using var scope = torch.NewDisposeScope();
                     var (loss, alphaGradient) = LossAndGradient(ingredients, store, logitsA, beta, group, parameters, row);
                     var examples = group.Sum(b => b.Length);

@@ -47,8 +47,22 @@ public sealed class PlanContext(IngredientSet ingredients, torch.Device device, 
     /// <summary>Warnings gathered while planning (e.g. from building candidate soups).</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>Receives step lines (a greedy candidate and its verdict): one per step, with its tone.</summary>
+    public Action<string, NoteTone>? OnStep { get; init; }
+
     /// <summary>Says one line of progress.</summary>
     public void Note(string line) => OnNote?.Invoke(line);
+
+    /// <summary>Says one step's outcome (shown once: live in a terminal, as a log line otherwise).</summary>
+    public void Step(string line, NoteTone tone)
+    {
+        if (OnStep is { } step) step(line, tone);
+        else OnNote?.Invoke(line);
+    }
+
+    /// <summary>Reports progress of a phase.</summary>
+    public void Report(string step, long done, long total, string? detail = null) =>
+        Progress?.Report(new StepProgress(step, done, total, detail));
 
     /// <summary>Builds the soup <paramref name="merge"/> makes in memory and scores it on <paramref name="split"/>.</summary>
     public EvalResult Score(ITensorMerge merge, string label, IHeldOutSplit split)

@@ -177,7 +177,10 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
         // Every ingredient alone: its own score (shared with soup eval and greedy through the results files).
         var singles = new SubsetScore[n];
         for (var i = 0; i < n; i++)
+        {
+            context.Report(Phases.Ingredients, i, n, Phases.IngredientsDetail(i, n, 0));
             if (shard.Takes(i)) singles[i] = search.Single(i);
+        }
 
         if (!shard.IsWhole)
         {
@@ -363,7 +366,8 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
 
         private void Report(int size)
         {
-            context.Progress?.Report(new StepProgress("scoring subset soups", Evaluated, Math.Max(Evaluated, total - context.Ingredients.Count)));
+            var planned = Math.Max(Evaluated, total - context.Ingredients.Count);
+            context.Report("subset soups", Evaluated, planned, $"subset soups {Evaluated}/{planned} ({CachedCount} cached) · size {size}");
             if ((DateTime.UtcNow - _lastNote).TotalSeconds < 10) return;
             _lastNote = DateTime.UtcNow;
             var perSoup = _fresh > 0 ? _clock.Elapsed.TotalSeconds / _fresh : 0;
