@@ -34,10 +34,13 @@ public sealed class SoupBaker(torch.Device device)
             .Select(t => output.DType is { } d && t.IsFloatingPoint ? t with { DType = d } : t).ToList();
         var warnings = new List<string>();
         var done = 0;
+        string? sha256;
 
         using (var file = AtomicFile.Create(output.Path, output.Overwrite))
         {
-            file.Run(stream => writer.Write(stream, layout, info =>
+            // Hashed as it is written, so the soup is not read back just to be hashed (issue #12).
+            using var hashing = new HashingStream(file.Stream);
+            file.Run(_ => writer.Write(hashing, layout, info =>
             {
                 cancellation.ThrowIfCancellationRequested();
                 using var scope = torch.NewDisposeScope();
@@ -46,10 +49,12 @@ public sealed class SoupBaker(torch.Device device)
                 return tensor;
             }, metadata));
             cancellation.ThrowIfCancellationRequested(); // interrupted during the last tensor: still nothing written
+            hashing.Flush();
+            sha256 = hashing.Sha256;
             file.Commit();
         }
         var bytes = new FileInfo(output.Path).Length;
-        return new BakeResult(output.Path, format.Name, FileHash.Sha256(output.Path), layout.Count,
+        return new BakeResult(output.Path, format.Name, sha256 ?? FileHash.Sha256(output.Path), layout.Count,
             layout.Where(t => t.IsFloatingPoint).Sum(t => t.ElementCount), bytes, warnings);
     }
 

@@ -33,6 +33,17 @@ public sealed class TensorInputs(IngredientSet ingredients, TensorInfo info, tor
     public torch.Tensor BaseRange(long start, long count) =>
         (ingredients.Base ?? throw new UsageException("this strategy needs a base checkpoint")).ReadRange(Info.Name, start, count);
 
+    /// <summary>The dtype the ingredients store this tensor in (<see cref="Info"/> holds the output's, which an override may change).</summary>
+    public torch.ScalarType StoredDType => _stored ??= ingredients.Layout.First(t => t.Name == Info.Name).DType;
+
+    private torch.ScalarType? _stored;
+
+    /// <summary>True when ingredient <paramref name="index"/>'s stored bytes can be copied straight into caller memory.</summary>
+    public bool CanReadRaw(int index) => ingredients.Readers[index].CanReadRaw(Info.Name);
+
+    /// <summary>The stored bytes of ingredient <paramref name="index"/>'s elements from <paramref name="start"/> into <paramref name="destination"/>.</summary>
+    public void ReadRaw(int index, long start, Span<byte> destination) => ingredients.Readers[index].ReadRaw(Info.Name, start, destination);
+
     /// <summary>The tensor in slices of at most <paramref name="elements"/> elements: (start, count) pairs.</summary>
     public IEnumerable<(long Start, long Count)> Slices(long elements)
     {

@@ -38,7 +38,21 @@ public sealed class WeightedMean : ITensorMerge
     public IReadOnlyDictionary<string, double[]>? PerTensor { get; }
 
     /// <summary>Elements added per slice (4 Mi by default); small values let tests run the slicing on small tensors.</summary>
-    public long SliceElements { get; init; } = 1L << 22;
+    public long SliceElements
+    {
+        get => _sliceElements;
+        init
+        {
+            _sliceElements = value;
+            _managed = new ManagedAccumulator { ChunkElements = Math.Min(value, 1L << 20) };
+        }
+    }
+
+    /// <summary>Use the managed CPU accumulation where it applies (tests turn it off to compare it with libtorch's).</summary>
+    internal bool ManagedPath { get; init; } = true;
+
+    private readonly long _sliceElements = 1L << 22;
+    private readonly ManagedAccumulator _managed = new();
 
     /// <summary>The equal-weight mean of every ingredient.</summary>
     public static WeightedMean Uniform(int count) => new(Enumerable.Repeat(1.0, count).ToArray());
@@ -52,6 +66,24 @@ public sealed class WeightedMean : ITensorMerge
         // from overflowing when the weights are huge.
         var scale = WeightScale(weights);
         var slice = SliceElements;
+        if (ManagedPath && inputs.Device.type == DeviceType.CPU && ManagedAccumulator.Supports(inputs.StoredDType)
+            && ManagedAccumulator.Fits(inputs.Info.ElementCount)
+            && Enumerable.Range(0, inputs.Count).All(i => weights[i] == 0 || inputs.CanReadRaw(i)))
+        {
+            // The CPU path of issue #12: read into reused buffers; add, divide, check and round in managed SIMD loops
+            // over chunks shared by the threads. The same operations in the same order: the same bits.
+            var scaled = weights.Select(w => w * scale).ToArray();
+            var sumOfWeights = scaled.Where(w => w != 0).Aggregate(0.0, (a, w) => a + w);
+            lock (ManagedAccumulator.Gate) // one array, one tensor at a time
+            {
+                if (!_managed.Mean(inputs, scaled, sumOfWeights))
+                {
+                    using var mean = _managed.Result(inputs.Info.Shape, torch.ScalarType.Float64);
+                    NonFinite.Check(inputs, weights, mean, warnings);
+                }
+                return _managed.Result(inputs.Info.Shape, dtype).MoveToOuterDisposeScope();
+            }
+        }
         var accumulator = torch.zeros(inputs.Info.Shape, torch.float64, inputs.Device);
         using var flat = accumulator.view(-1);
         var elements = flat.shape[0];

@@ -68,6 +68,22 @@ public abstract class ContiguousFileReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public bool CanReadRaw(string name) => _byName.ContainsKey(name);
+
+    /// <inheritdoc />
+    public void ReadRaw(string name, long start, Span<byte> destination)
+    {
+        var (info, offset) = Entry(name);
+        var elementSize = DTypes.ElementSize(info.DType);
+        if (start < 0 || destination.Length % elementSize != 0 || start + destination.Length / elementSize > info.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{name}: {destination.Length} bytes from element {start} of {info.ElementCount}");
+        TensorData.ReadInto(_file, offset + start * elementSize, destination, Path, name);
+    }
+
+    private (TensorInfo Info, long Offset) Entry(string name) =>
+        _byName.TryGetValue(name, out var entry) ? entry : throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
+
+    /// <inheritdoc />
     public void Dispose()
     {
         _file.Dispose();

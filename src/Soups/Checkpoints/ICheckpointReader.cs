@@ -33,6 +33,20 @@ public interface ICheckpointReader : IDisposable
         return range.clone();
     }
 
+    /// <summary>
+    /// True when <see cref="ReadRaw"/> can copy the tensor's stored bytes straight into caller memory (it is stored
+    /// contiguously, little-endian): merges on the CPU then read into reused buffers with no tensor per read (issue #12).
+    /// </summary>
+    bool CanReadRaw(string name) => false;
+
+    /// <summary>
+    /// Copies the stored bytes of elements [<paramref name="start"/>, <paramref name="start"/> + n) of the tensor, in
+    /// its stored dtype, into <paramref name="destination"/> (n = its length / the element size). Only where
+    /// <see cref="CanReadRaw"/> says so.
+    /// </summary>
+    void ReadRaw(string name, long start, Span<byte> destination) =>
+        throw new NotSupportedException($"{Path}: '{name}' cannot be read as raw bytes");
+
     /// <summary>Every file this checkpoint is read from (an index and its shards; otherwise just <see cref="Path"/>).</summary>
     IReadOnlyList<string> Files => [Path];
 

@@ -15,23 +15,25 @@ internal static class TensorData
         var tensor = torch.empty(info.Shape, info.DType);
         try
         {
-            ForEachSlice(tensor, (span, at) =>
-            {
-                var done = 0;
-                while (done < span.Length)
-                {
-                    var n = RandomAccess.Read(file, span[done..], offset + at + done);
-                    if (n == 0)
-                        throw new CheckpointFormatException(path, $"file ends inside tensor '{info.Name}' (truncated?)");
-                    done += n;
-                }
-            });
+            ForEachSlice(tensor, (span, at) => ReadInto(file, offset + at, span, path, info.Name));
             return tensor;
         }
         catch
         {
             tensor.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Fills <paramref name="destination"/> with the bytes of <paramref name="file"/> at <paramref name="offset"/>.</summary>
+    public static void ReadInto(SafeFileHandle file, long offset, Span<byte> destination, string path, string tensor)
+    {
+        var done = 0;
+        while (done < destination.Length)
+        {
+            var n = RandomAccess.Read(file, destination[done..], offset + done);
+            if (n == 0) throw new CheckpointFormatException(path, $"file ends inside tensor '{tensor}' (truncated?)");
+            done += n;
         }
     }
 

@@ -83,6 +83,20 @@ public sealed class RunInputs : IDisposable
         return hash;
     }
 
+    /// <summary>
+    /// Hashes every ingredient (and the base) not hashed yet, files in parallel on the CPU threads (issue #12: a recipe
+    /// hashes all inputs before the soup's header can be written). When evaluating, the evaluator already knows them.
+    /// </summary>
+    public void HashInputs()
+    {
+        if (Evaluator != null) return;
+        var missing = Ingredients.All.Where(r => !_hashes.ContainsKey(r)).ToList();
+        var hashes = new string[missing.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, TorchSharp.torch.get_num_threads()) };
+        Parallel.For(0, missing.Count, options, i => hashes[i] = ContentHash.Of(missing[i], EvaluationCache.None).Sha256);
+        for (var i = 0; i < missing.Count; i++) _hashes[missing[i]] = hashes[i];
+    }
+
     /// <summary>A checkpoint as a recipe records it: file name, content hash, weights key, and its own recipe if it is a soup.</summary>
     public RecipeInput RecipeInputOf(Checkpoints.ICheckpointReader checkpoint) =>
         new(Path.GetFileName(checkpoint.Path), Sha256Of(checkpoint), checkpoint.WeightsKey.Length == 0 ? null : checkpoint.WeightsKey,

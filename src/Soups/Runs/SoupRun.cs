@@ -32,6 +32,7 @@ public static class SoupRun
             return Describe(request, inputs.Ingredients, plan, null, null, context.Warnings, clock.Elapsed);
         }
         // Only safetensors stores metadata: other formats are not hashed for a recipe they cannot hold.
+        if (Recipe.Fits(output)) inputs.HashInputs();
         var recipe = Recipe.Fits(output) ? Recipe.For(request.Strategy, request.Parameters, plan, inputs, output, request.Ingredients.Read) : null;
         var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, recipe),
             observer.Progress, cancellation);

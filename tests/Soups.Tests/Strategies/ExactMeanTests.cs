@@ -99,4 +99,54 @@ public class ExactMeanTests
         }
         Fixture.DisposeAll(expected);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("_f16")]
+    [InlineData("_bf16")]
+    public void The_managed_cpu_sum_equals_libtorchs_bit_for_bit(string tag)
+    {
+        // Issue #12: on the CPU the sum is formed in managed code from raw bytes (SIMD, in chunks shared by threads);
+        // elsewhere libtorch forms it. Both must give the same bits for every stored dtype, weights and chunking.
+        var inputs = Enumerable.Range(0, 3).Select(i => Fixture.RealWorld($"mean_ingredient_{i}{tag}.safetensors")).ToArray();
+        using var set = IngredientSet.Open(inputs, ReadOptions.Default);
+        double[] weights = [5, 1e-3, 0.7];
+        var managed = new WeightedMean(weights) { SliceElements = 5 };
+        var libtorch = new WeightedMean(weights) { ManagedPath = false };
+        foreach (var info in set.Layout.Where(t => t.IsFloatingPoint))
+        {
+            LeakCheck.NoLeaks(() =>
+            {
+                using var a = managed.Merge(new TensorInputs(set, info, torch.CPU), info.DType, []);
+                using var b = libtorch.Merge(new TensorInputs(set, info, torch.CPU), info.DType, []);
+                Assert.True(Fixture.Equal(b, a), $"{info.Name} ({info.DType})");
+            });
+        }
+    }
+
+    [Theory]
+    [InlineData(500, double.NaN)]
+    [InlineData(17, double.PositiveInfinity)]
+    [InlineData(1000, double.NegativeInfinity)]
+    public void A_non_finite_element_anywhere_is_reported_with_its_file(int index, double value)
+    {
+        // The managed path checks finiteness in its SIMD loop and its scalar tail (1001 elements, chunks of 64).
+        using var temp = new TempFolder();
+        var good = temp.File("good.safetensors");
+        var bad = temp.File("bad.safetensors");
+        using (var a = torch.arange(1001, dtype: torch.float32))
+        using (var b = torch.arange(1001, dtype: torch.float32))
+        {
+            b[index] = torch.tensor(value, torch.float32);
+            Fixture.WriteSafetensors(good, new Dictionary<string, torch.Tensor> { ["w"] = a });
+            Fixture.WriteSafetensors(bad, new Dictionary<string, torch.Tensor> { ["w"] = b });
+        }
+        using var set = IngredientSet.Open([good, bad], ReadOptions.Default);
+        var info = set.Layout[0];
+        var warnings = new List<string>();
+        using var merged = new WeightedMean([1, 1]) { SliceElements = 64 }.Merge(new TensorInputs(set, info, torch.CPU), info.DType, warnings);
+        var warning = Assert.Single(warnings);
+        Assert.Contains(bad, warning);
+        Assert.DoesNotContain(good, warning);
+    }
 }

@@ -31,6 +31,18 @@ public class UniformSoupTests
         Assert.Equal(1L, soup["bn.num_batches_tracked"].item<long>());
     }
 
+    [Theory]
+    [InlineData("soup.safetensors")]
+    [InlineData("soup.pt")]
+    [InlineData("soup.dat")]
+    public void The_reported_sha256_is_the_written_files(string outputName)
+    {
+        // Hashed while written (issue #12); the zip writer patches headers, so .pt falls back to reading the file.
+        using var temp = new TempFolder();
+        var result = Bake(Fixture.Ingredients(), temp.File(outputName));
+        Assert.Equal(Soups.FileSystem.FileHash.Sha256(temp.File(outputName)), result.Sha256);
+    }
+
     [Fact]
     public void Weights_give_the_normalised_weighted_mean_pytorch_computed()
     {

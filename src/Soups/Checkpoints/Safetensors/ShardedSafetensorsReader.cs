@@ -107,6 +107,17 @@ public sealed class ShardedSafetensorsReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public bool CanReadRaw(string name) => _byName.TryGetValue(name, out var entry) && entry.Shard.CanReadRaw(entry.StoredName);
+
+    /// <inheritdoc />
+    public void ReadRaw(string name, long start, Span<byte> destination)
+    {
+        if (!_byName.TryGetValue(name, out var entry))
+            throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
+        entry.Shard.ReadRaw(entry.StoredName, start, destination);
+    }
+
+    /// <inheritdoc />
     public void Dispose()
     {
         foreach (var shard in _shards.Values) shard.Dispose();

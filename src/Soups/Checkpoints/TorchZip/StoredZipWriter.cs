@@ -22,7 +22,13 @@ internal sealed class StoredZipWriter
     }
 
     /// <summary>Writes one record of known size; <paramref name="writeData"/> must write exactly that many bytes.</summary>
-    public void Add(string name, long size, Action<Stream> writeData)
+    public void Add(string name, long size, Action<Stream> writeData) => Add(name, size, null, writeData);
+
+    /// <summary>
+    /// Writes one record of known size and, when given, known CRC-32: then the archive is written front to back with no
+    /// going back to patch the header, so it can be hashed as it is written (issue #12).
+    /// </summary>
+    public void Add(string name, long size, uint? knownCrc, Action<Stream> writeData)
     {
         var headerOffset = _output.Position;
         var nameBytes = Encoding.UTF8.GetBytes(name);
@@ -34,6 +40,7 @@ internal sealed class StoredZipWriter
         Span<byte> header = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)(zip64 ? 45 : 20));
+        if (knownCrc is { } known) BinaryPrimitives.WriteUInt32LittleEndian(header[14..], known);
         BinaryPrimitives.WriteUInt32LittleEndian(header[18..], zip64 ? Max32 : (uint)size);
         BinaryPrimitives.WriteUInt32LittleEndian(header[22..], zip64 ? Max32 : (uint)size);
         BinaryPrimitives.WriteUInt16LittleEndian(header[26..], (ushort)nameBytes.Length);
@@ -60,18 +67,25 @@ internal sealed class StoredZipWriter
         var written = _output.Position - dataStart;
         if (written != size) throw new InvalidOperationException($"zip record {name}: wrote {written} bytes, declared {size}");
 
-        var end = _output.Position;
         var crcValue = crc.GetCurrentHashAsUInt32();
-        Span<byte> crcBytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(crcBytes, crcValue);
-        _output.Position = headerOffset + 14;
-        _output.Write(crcBytes);
-        _output.Position = end;
+        if (knownCrc is { } expected)
+        {
+            if (expected != crcValue) throw new InvalidOperationException($"zip record {name}: data changed while written (CRC)");
+        }
+        else
+        {
+            var end = _output.Position;
+            Span<byte> crcBytes = stackalloc byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(crcBytes, crcValue);
+            _output.Position = headerOffset + 14;
+            _output.Write(crcBytes);
+            _output.Position = end;
+        }
         _written.Add((name, headerOffset, size, crcValue));
     }
 
     /// <summary>Adds a small record from memory.</summary>
-    public void Add(string name, byte[] data) => Add(name, data.Length, s => s.Write(data));
+    public void Add(string name, byte[] data) => Add(name, data.Length, Crc32.HashToUInt32(data), s => s.Write(data));
 
     /// <summary>Writes the central directory and end records.</summary>
     public void Finish()

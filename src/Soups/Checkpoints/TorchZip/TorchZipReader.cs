@@ -84,6 +84,21 @@ public sealed class TorchZipReader : ICheckpointReader
     }
 
     /// <inheritdoc />
+    public bool CanReadRaw(string name) => _byName.TryGetValue(name, out var entry) && entry.Tensor.IsContiguous;
+
+    /// <inheritdoc />
+    public void ReadRaw(string name, long start, Span<byte> destination)
+    {
+        if (!_byName.TryGetValue(name, out var entry) || !entry.Tensor.IsContiguous)
+            throw new NotSupportedException($"{Path}: '{name}' is not stored contiguously");
+        var (info, pickled, storage) = entry;
+        var elementSize = DTypes.ElementSize(info.DType);
+        if (start < 0 || destination.Length % elementSize != 0 || start + destination.Length / elementSize > info.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{name}: {destination.Length} bytes from element {start} of {info.ElementCount}");
+        TensorData.ReadInto(_file, storage.DataOffset + (pickled.Offset + start) * elementSize, destination, Path, name);
+    }
+
+    /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 
     private List<TensorInfo> Index(ReadOptions options)

@@ -17,11 +17,11 @@ public sealed class TorchZipWriter : ICheckpointWriter
         for (var i = 0; i < layout.Count; i++)
         {
             var info = layout[i];
-            zip.Add($"archive/data/{i}", info.ByteCount, stream =>
-            {
-                using var tensor = produce(info);
-                TensorData.Write(tensor, stream);
-            });
+            // The tensor is made first and its CRC taken from memory, so no header is patched afterwards.
+            using var tensor = produce(info);
+            var crc = new System.IO.Hashing.Crc32();
+            TensorData.ForEachSlice(tensor, (span, _) => crc.Append(span));
+            zip.Add($"archive/data/{i}", info.ByteCount, crc.GetCurrentHashAsUInt32(), stream => TensorData.Write(tensor, stream));
         }
         zip.Add("archive/version", Encoding.ASCII.GetBytes("3\n"));
         zip.Finish();
