@@ -117,6 +117,78 @@ internal sealed class ManagedAccumulator
         }
     }
 
+    /// <summary>
+    /// Greedy soup's running mean with one more ingredient, <c>(float)(s·(n/(n+1)) + x/(n+1))</c> per element in
+    /// float64 — the same operations as the libtorch expression it replaces, so the same bits — from the float32
+    /// soup <paramref name="current"/> and the ingredient's stored bytes into <paramref name="target"/> (float32, same shape).
+    /// </summary>
+    public static void RunningMean(torch.Tensor current, ICheckpointReader ingredient, string name, torch.ScalarType stored,
+        int soupSize, torch.Tensor target)
+    {
+        var elements = current.numel();
+        if (elements == 0) return;
+        var keep = (double)soupSize / (soupSize + 1);
+        var divisor = soupSize + 1.0;
+        var elementSize = DTypes.ElementSize(stored);
+        const long chunk = 1L << 20;
+        var chunks = (elements + chunk - 1) / chunk;
+        using var currentFlat = current.view(-1);
+        using var targetFlat = target.view(-1);
+        var views = new (torch.Tensor Current, torch.Tensor Target)[chunks];
+        try
+        {
+            for (long c = 0; c < chunks; c++)
+            {
+                var length = Math.Min(chunk, elements - c * chunk);
+                views[c] = (currentFlat.narrow(0, c * chunk, length), targetFlat.narrow(0, c * chunk, length));
+            }
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64))) };
+            Parallel.For(0L, chunks, options, () => (new byte[Math.Min(chunk, elements) * elementSize], new double[Math.Min(chunk, elements)]), (c, _, scratch) =>
+            {
+                var soup = MemoryMarshal.Cast<byte, float>(views[c].Current.bytes);
+                var output = MemoryMarshal.Cast<byte, float>(views[c].Target.bytes);
+                var raw = scratch.Item1.AsSpan(0, soup.Length * elementSize);
+                ingredient.ReadRaw(name, c * chunk, raw);
+                var added = scratch.Item2.AsSpan(0, soup.Length);
+                added.Clear();
+                AddScaled(added, raw, stored, 1);                 // x as float64 (0 + x: exact)
+                Blend(soup, keep, added, divisor, output);
+                return scratch;
+            }, _ => { });
+        }
+        finally
+        {
+            foreach (var (a, b) in views)
+            {
+                a?.Dispose();
+                b?.Dispose();
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Blend(ReadOnlySpan<float> soup, double keep, ReadOnlySpan<double> added, double divisor, Span<float> output)
+    {
+        var j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var k = Vector256.Create(keep);
+            var d = Vector256.Create(divisor);
+            ref var s = ref MemoryMarshal.GetReference(soup);
+            ref var a = ref MemoryMarshal.GetReference(added);
+            ref var o = ref MemoryMarshal.GetReference(output);
+            for (; j <= soup.Length - Vector256<float>.Count; j += Vector256<float>.Count)
+            {
+                var f = Vector256.LoadUnsafe(ref s, (nuint)j);
+                var lo = Vector256.Add(Vector256.Multiply(Vector256.WidenLower(f), k), Vector256.Divide(Vector256.LoadUnsafe(ref a, (nuint)j), d));
+                var hi = Vector256.Add(Vector256.Multiply(Vector256.WidenUpper(f), k),
+                    Vector256.Divide(Vector256.LoadUnsafe(ref a, (nuint)(j + Vector256<double>.Count)), d));
+                Vector256.Narrow(lo, hi).StoreUnsafe(ref o, (nuint)j);
+            }
+        }
+        for (; j < soup.Length; j++) output[j] = (float)(soup[j] * keep + added[j] / divisor);
+    }
+
     // Calls work(first element, length) for every chunk of [0, elements), on the CPU threads.
     private void ForEachChunk(long elements, Action<long, int> work)
     {

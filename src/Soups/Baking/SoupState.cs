@@ -59,15 +59,28 @@ public sealed class SoupState : IDisposable
     /// The running mean with one more ingredient: soup·n/(n+1) + ingredient/(n+1) (the paper's greedy-soup update),
     /// computed per tensor in float64. Integer tensors keep the soup's value.
     /// </summary>
-    public SoupState With(ICheckpointReader ingredient, int soupSize)
+    public SoupState With(ICheckpointReader ingredient, int soupSize) => With(ingredient, soupSize, managed: true);
+
+    /// <summary><see cref="With(ICheckpointReader, int)"/>, formed by libtorch alone when not <paramref name="managed"/> (tests compare the two).</summary>
+    internal SoupState With(ICheckpointReader ingredient, int soupSize, bool managed)
     {
         var tensors = new Dictionary<string, torch.Tensor>(StringComparer.Ordinal);
+        var stored = ingredient.Tensors.ToDictionary(t => t.Name, t => t.DType, StringComparer.Ordinal);
         foreach (var (name, current) in _tensors)
         {
             using var scope = torch.NewDisposeScope();
             if (!current.is_floating_point())
             {
                 tensors[name] = current.clone().MoveToOuterDisposeScope();
+                continue;
+            }
+            if (managed && current.device_type == DeviceType.CPU && current.dtype == torch.ScalarType.Float32
+                && stored.TryGetValue(name, out var dtype) && ManagedAccumulator.Supports(dtype) && ingredient.CanReadRaw(name))
+            {
+                // Issue #12: one pass over the soup and the ingredient's bytes, no float64 copies of the model.
+                var target = torch.empty(current.shape, torch.float32);
+                ManagedAccumulator.RunningMean(current, ingredient, name, dtype, soupSize, target);
+                tensors[name] = target.MoveToOuterDisposeScope();
                 continue;
             }
             var added = ingredient.Read(name).to(torch.float64, current.device);

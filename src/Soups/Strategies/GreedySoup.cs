@@ -37,9 +37,19 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
     public sealed record Candidate(int Step, string Ingredient, double IngredientAccuracy, double CandidateAccuracy,
         double CandidateLoss, bool Accepted, int SoupSize, int Pass = 1);
 
+    /// <summary>
+    /// Where greedy's time went (issue #12): scoring the ingredients, forming the candidate soups (reading each candidate
+    /// ingredient and mixing it into the running soup), and scoring the candidates; wall seconds.
+    /// </summary>
+    public sealed record Timing(double Ingredients, double FormingCandidates, double ScoringCandidates, double Total)
+    {
+        /// <summary>The share of the whole plan spent forming candidates.</summary>
+        public double FormingShare => Total > 0 ? FormingCandidates / Total : 0;
+    }
+
     /// <summary>Everything greedy soup decided.</summary>
     public sealed record Result(string Accept, IReadOnlyList<IngredientScore> Scores, IReadOnlyList<Candidate> Steps,
-        IReadOnlyList<string> Soup, double HeldOutAccuracy, double HeldOutLoss) : StrategyResult
+        IReadOnlyList<string> Soup, double HeldOutAccuracy, double HeldOutLoss, Timing? Seconds = null) : StrategyResult
     {
         /// <inheritdoc />
         public override string Summary() =>
@@ -82,6 +92,9 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
     {
         var readers = context.Ingredients.Readers;
         var evaluator = context.Evaluator;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var forming = new System.Diagnostics.Stopwatch();
+        var scoring = new System.Diagnostics.Stopwatch();
         var scores = new List<IngredientScore>();
         var cached = 0;
         foreach (var reader in readers)
@@ -94,6 +107,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         }
         context.Report(Phases.Ingredients, readers.Count, readers.Count, Phases.IngredientsDetail(readers.Count, readers.Count, cached));
         var order = GreedyOrder.Of(scores.Select(s => s.Accuracy).ToList());
+        var ingredientsSeconds = clock.Elapsed.TotalSeconds;
 
         var inSoup = new List<int> { order[0] };
         double soupAccuracy = scores[order[0]].Accuracy, soupLoss = scores[order[0]].Loss;
@@ -114,8 +128,12 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
                     var planned = steps.Count(s => s.Pass < pass) + pending.Count; // this pass's candidates; later passes unknown
                     context.Report(Candidates, tried, planned, string.Create(CultureInfo.InvariantCulture,
                         $"greedy candidates {tried}/{planned}{(pass > 1 ? $" (pass {pass})" : "")} · soup of {inSoup.Count} · held-out {100 * soupAccuracy:0.00}%"));
+                    forming.Start();
                     var candidate = soup.With(readers[index], inSoup.Count);
+                    forming.Stop();
+                    scoring.Start();
                     var result = evaluator.Score(candidate.Tensors, "candidate soup", context.HeldOut, context.Cancellation);
+                    scoring.Stop();
                     var kept = options.Accept.Accepts(result.Accuracy, soupAccuracy);
                     if (kept)
                     {
@@ -150,7 +168,11 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
 
         var weights = new double[readers.Count];
         foreach (var i in inSoup) weights[i] = 1; // the baker divides by the count once: the exact mean
-        var details = new Result(Accept.Format(options.Accept), scores, steps, inSoup.Select(i => readers[i].Path).ToList(), soupAccuracy, soupLoss);
+        var timing = new Timing(Math.Round(ingredientsSeconds, 3), Math.Round(forming.Elapsed.TotalSeconds, 3),
+            Math.Round(scoring.Elapsed.TotalSeconds, 3), Math.Round(clock.Elapsed.TotalSeconds, 3));
+        context.Note(string.Create(CultureInfo.InvariantCulture,
+            $"greedy took {timing.Total:0.00} s: ingredients {timing.Ingredients:0.00} s, forming {steps.Count} candidates {timing.FormingCandidates:0.00} s ({100 * timing.FormingShare:0.0}%), scoring them {timing.ScoringCandidates:0.00} s"));
+        var details = new Result(Accept.Format(options.Accept), scores, steps, inSoup.Select(i => readers[i].Path).ToList(), soupAccuracy, soupLoss, timing);
         var label = inSoup.Count == 1 ? "greedy soup (1 ingredient)" : $"greedy soup ({inSoup.Count} ingredients)";
         return new SoupPlan(Name, label, new WeightedMean(weights), details);
     }

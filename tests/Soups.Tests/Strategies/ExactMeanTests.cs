@@ -149,4 +149,23 @@ public class ExactMeanTests
         Assert.Contains(bad, warning);
         Assert.DoesNotContain(good, warning);
     }
+
+    [Theory]
+    [InlineData("", 1)]
+    [InlineData("", 4)]
+    [InlineData("_f16", 2)]
+    [InlineData("_bf16", 7)]
+    public void Greedys_running_mean_in_managed_code_equals_libtorchs_bit_for_bit(string tag, int soupSize)
+    {
+        // Issue #12: greedy's candidate s·n/(n+1) + x/(n+1) is formed in one managed pass on the CPU.
+        var inputs = Enumerable.Range(0, 2).Select(i => Fixture.RealWorld($"mean_ingredient_{i}{tag}.safetensors")).ToArray();
+        using var set = IngredientSet.Open(inputs, ReadOptions.Default);
+        LeakCheck.NoLeaks(() =>
+        {
+            using var soup = SoupState.From(set.Readers[0], torch.CPU);
+            using var managed = soup.With(set.Readers[1], soupSize, managed: true);
+            using var libtorch = soup.With(set.Readers[1], soupSize, managed: false);
+            foreach (var (name, expected) in libtorch.Tensors) Assert.True(Fixture.Equal(expected, managed.Tensors[name]), name);
+        });
+    }
 }
