@@ -20,6 +20,7 @@ public sealed class ModelPass(IModel model, IHeldOutSplit split, int batchSize)
     public EvalResult Run(IProgress<StepProgress>? progress = null, CancellationToken cancellation = default)
     {
         if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be positive");
+        using var phase = AllocationPolicy.Evaluating();
         long correct = 0;
         double lossSum = 0;
         var seen = 0;
@@ -47,6 +48,7 @@ public sealed class ModelPass(IModel model, IHeldOutSplit split, int batchSize)
     /// <summary>The logits of the whole split (float32, CPU, [count, classes]) and its labels, in split order.</summary>
     public (torch.Tensor Logits, torch.Tensor Labels) AllLogits(CancellationToken cancellation = default)
     {
+        using var phase = AllocationPolicy.Evaluating();
         var logits = new List<torch.Tensor>();
         var labels = new List<torch.Tensor>();
         try

@@ -69,7 +69,10 @@ public sealed class ModuleModel : IModel
     /// <inheritdoc />
     public torch.Tensor Forward(torch.Tensor batch)
     {
+        // Inference mode on top of no_grad: no version counters or view tracking on the way (issue #12). The logits
+        // are only read (loss, argmax, sums), never updated in place, so inference tensors are safe here.
         using var _ = torch.no_grad();
+        using var __ = torch.inference_mode();
         return Run(batch);
     }
 
