@@ -285,6 +285,28 @@ def mib(kib):
     return kib / 1024
 
 
+def speed_args(doc, here, repeat):
+    """The options every speed benchmark takes: --soup, --work, --results (default: its RESULTS.md), --repeat."""
+    import argparse
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--soup", default=os.path.join(here, "work", "bin", "soup"), help="the soup executable")
+    ap.add_argument("--work", default=os.path.join(here, "work"), help="where data and outputs go")
+    ap.add_argument("--results", default=os.path.join(here, "RESULTS.md"))
+    ap.add_argument("--repeat", type=int, default=repeat, help="runs of each measurement")
+    return ap
+
+
+def finish(lines, results, raw=None, raw_path=None):
+    """Writes the report lines to `results` (and the raw measurements as JSON to `raw_path`), and prints them."""
+    text = "\n".join(lines) + "\n"
+    if raw is not None:
+        with open(raw_path, "w") as f:
+            json.dump(raw, f, indent=1)
+    with open(results, "w") as f:
+        f.write(text)
+    print(text)
+
+
 def report_head(title, threads, root):
     """The first lines of a RESULTS.md: the title, then the machine, date, torch and soup commit bullets."""
     import torch

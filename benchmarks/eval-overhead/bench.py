@@ -8,7 +8,6 @@ images): the difference is the same 4 batches of 32, with whatever `soup` does p
 split, hashing it for the cache key), and without its start-up and model loading. Both must give the same loss.
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -19,7 +18,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "benchmarks", "common"))
-from soupbench import report_head  # noqa: E402
+from soupbench import finish, report_head, speed_args  # noqa: E402
 
 THREADS = 2
 BATCH = 32
@@ -32,12 +31,8 @@ def timed(cmd):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--soup", default=os.path.join(HERE, "work", "bin", "soup"))
+    ap = speed_args(__doc__, HERE, 3)
     ap.add_argument("--bare", default=os.path.join(HERE, "work", "bareloop", "BareLoop"))
-    ap.add_argument("--work", default=os.path.join(HERE, "work"))
-    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
-    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     w = args.work
     model, ckpt = os.path.join(w, "resnet18.ts"), os.path.join(w, "resnet18.safetensors")
@@ -64,10 +59,7 @@ def main():
               "", f"- soup / bare: **{s / b:.3f}×** (goal: ≤ 1.05×); both give the loss {losses.pop()}",
               f"- medians of {args.repeat} interleaved runs; per run: bare {', '.join(f'{x:.2f}' for x in bare)} s; "
               f"soup {', '.join(f'{x:.2f}' for x in soup_loop)} s"]
-    text = "\n".join(lines) + "\n"
-    with open(args.results, "w") as f:
-        f.write(text)
-    print(text)
+    finish(lines, args.results)
 
 
 if __name__ == "__main__":

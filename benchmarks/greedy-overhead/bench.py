@@ -12,7 +12,6 @@ noise, as .safetensors; a held-out split of 32 random 224x224 images with random
 mean nothing).
 """
 
-import argparse
 import json
 import os
 import statistics
@@ -23,7 +22,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "benchmarks", "common"))
-from soupbench import report_head, write_safetensors  # noqa: E402
+from soupbench import finish, report_head, speed_args, write_safetensors  # noqa: E402
 
 THREADS = 2
 N_RESNET = 4
@@ -64,11 +63,7 @@ def greedy(soup, inputs, model, heldout, work, tag):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--soup", default=os.path.join(HERE, "work", "bin", "soup"))
-    ap.add_argument("--work", default=os.path.join(HERE, "work"))
-    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
-    ap.add_argument("--repeat", type=int, default=3)
+    ap = speed_args(__doc__, HERE, 3)
     args = ap.parse_args()
     digits = os.path.join(ROOT, "samples", "digits")
     sample = sorted(os.path.join(digits, "ingredients", f) for f in os.listdir(os.path.join(digits, "ingredients")))
@@ -91,12 +86,7 @@ def main():
     lines += ["", f"Medians of {args.repeat} runs, each with an empty results cache (goal: forming ≤ 5 % of the run); "
               "raw phase times in `work/results.json`. Forming a candidate reads the candidate ingredient and mixes it into "
               "the running soup, which stays in memory (accepted ingredients are never read again)."]
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(args.work, "results.json"), "w") as f:
-        json.dump(raw, f, indent=1)
-    with open(args.results, "w") as f:
-        f.write(text)
-    print(text)
+    finish(lines, args.results, raw, os.path.join(args.work, "results.json"))
 
 
 if __name__ == "__main__":

@@ -2,18 +2,6 @@
 # Builds soup (Release) into work/bin and runs the greedy overhead benchmark; writes RESULTS.md.
 # Usage: bash benchmarks/greedy-overhead/run.sh [--repeat K]
 set -euo pipefail
-
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
-py=/usr/bin/python3   # Debian's interpreter with python3-torch, not a pyenv/venv python3 earlier on PATH
-
-if [[ ! -x "$py" ]] || ! "$py" -c 'import torch, torchvision' >/dev/null 2>&1; then
-    echo "run.sh: $py cannot import torch and torchvision; sudo apt-get install python3-torch python3-torchvision" >&2
-    exit 2
-fi
-command -v dotnet >/dev/null 2>&1 || { echo "run.sh: dotnet not found; install the .NET 10 SDK (see README.md)" >&2; exit 2; }
-
-mkdir -p "$here/work"
-echo "building soup (Release) into ${here#"$root"/}/work/bin ..."
-dotnet build "$root/src/Soups.Cli" -c Release -o "$here/work/bin" -nologo -v quiet -clp:ErrorsOnly
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; root="$(cd "$here/../.." && pwd)"; modules="torch torchvision"
+source "$root/benchmarks/common/prelude.sh"
 exec "$py" "$here/bench.py" --soup "$here/work/bin/soup" --work "$here/work" "$@"

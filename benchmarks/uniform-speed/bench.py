@@ -11,8 +11,6 @@ median. Ratios are of fastest runs. Each command runs in its own process under t
 benchmarks/common/soupbench.py.
 """
 
-import argparse
-import json
 import os
 import statistics
 import sys
@@ -22,7 +20,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 MEMORY = os.path.join(ROOT, "benchmarks", "uniform-memory")
 sys.path.insert(0, os.path.join(ROOT, "benchmarks", "common"))
 sys.path.insert(0, MEMORY)
-from soupbench import measure, report_head, warm_page_cache  # noqa: E402
+from soupbench import finish, measure, report_head, speed_args, warm_page_cache  # noqa: E402
 import bench as memory_bench  # noqa: E402  (the data generator and the PyTorch baselines)
 
 THREADS = 2
@@ -30,12 +28,8 @@ N = 8
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--soup", default=os.path.join(HERE, "work", "bin", "soup"))
-    ap.add_argument("--work", default=os.path.join(HERE, "work"))
+    ap = speed_args(__doc__, HERE, 5)
     ap.add_argument("--data", default=os.path.join(MEMORY, "work", "data"), help="shared with uniform-memory")
-    ap.add_argument("--results", default=os.path.join(HERE, "RESULTS.md"))
-    ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
     stems = memory_bench.generate(args.data, with_safetensors=True)[:N]
@@ -94,12 +88,7 @@ def main():
               f"- soup's start-up on a tiny input: {best['soup-tiny']:.2f} s",
               "", "Checked: " + "; ".join(checks) + ".",
               "", f"Fastest of {args.repeat} interleaved runs; raw times in `work/results.json`."]
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(args.work, "results.json"), "w") as f:
-        json.dump(runs, f, indent=1)
-    with open(args.results, "w") as f:
-        f.write(text)
-    print(text)
+    finish(lines, args.results, runs, os.path.join(args.work, "results.json"))
 
 
 if __name__ == "__main__":
