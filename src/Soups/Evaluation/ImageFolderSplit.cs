@@ -4,7 +4,7 @@ namespace Soups.Evaluation;
 
 /// <summary>
 /// Images in the ImageFolder layout: one sub-folder per class, classes and files in sorted (ordinal) order — the
-/// order torchvision's <c>ImageFolder</c> gives, which <c>--subset</c> masks refer to. Decoded batch by batch.
+/// order torchvision's <c>ImageFolder</c> gives, which <c>--subset</c> masks refer to. Decoded batch by batch, one batch ahead.
 /// </summary>
 public sealed class ImageFolderSplit : IHeldOutSplit
 {
@@ -88,14 +88,46 @@ public sealed class ImageFolderSplit : IHeldOutSplit
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The next batch is decoded in the background while the caller uses the current one (issue #12): on a GPU the
+    /// model then never waits for the CPU's decoding unless decoding is the slower of the two. Only pixels are made
+    /// ahead; the tensors are made on the caller's thread when it asks for the batch, so nothing is left to release
+    /// when it stops early. A bad image still surfaces as its batch's error, in order.
+    /// </remarks>
     public IEnumerable<(torch.Tensor Inputs, torch.Tensor Labels)> Batches(int batchSize)
     {
-        for (var start = 0; start < Count; start += batchSize)
-            yield return Batch(Enumerable.Range(start, Math.Min(batchSize, Count - start)).ToArray());
+        if (batchSize <= 0) throw new ArgumentOutOfRangeException(nameof(batchSize), "batch size must be positive");
+        int[] Range(int start) => Enumerable.Range(start, Math.Min(batchSize, Count - start)).ToArray();
+        Task<Decoded>? ahead = null;
+        try
+        {
+            for (var start = 0; start < Count; start += batchSize)
+            {
+                var current = ahead is null ? Decode(Range(start)) : ahead.GetAwaiter().GetResult(); // its exception as thrown
+                var next = start + batchSize;
+                ahead = next < Count ? Task.Run(() => Decode(Range(next))) : null;
+                yield return current.ToTensors();
+            }
+        }
+        finally
+        {
+            // Stopped early: let the batch decoded ahead finish (its error, if any, is nobody's), so no thread is still
+            // reading files after the caller has moved on.
+            try
+            {
+                ahead?.Wait();
+            }
+            catch (AggregateException)
+            {
+            }
+        }
     }
 
     /// <inheritdoc />
-    public (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices)
+    public (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices) => Decode(indices).ToTensors();
+
+    // Decodes and preprocesses the images of one batch into managed memory, on all threads.
+    private Decoded Decode(IReadOnlyList<int> indices)
     {
         var crop = _preprocessing.Crop;
         var perImage = 3 * crop * crop;
@@ -119,9 +151,24 @@ public sealed class ImageFolderSplit : IHeldOutSplit
             var first = failures[failures.Keys.Min()];
             throw first as InputException ?? new InputException(Samples[indices[failures.Keys.Min()]].Path, $"cannot read image ({first.Message})", first);
         }
-        var inputs = torch.tensor(buffer, [indices.Count, 3, crop, crop]);
-        var labels = torch.tensor(indices.Select(i => (long)Samples[i].Label).ToArray());
-        return (inputs, labels);
+        return new Decoded(buffer, [indices.Count, 3, crop, crop], indices.Select(i => (long)Samples[i].Label).ToArray());
+    }
+
+    private sealed record Decoded(float[] Pixels, long[] Shape, long[] Labels)
+    {
+        public (torch.Tensor Inputs, torch.Tensor Labels) ToTensors()
+        {
+            var inputs = torch.tensor(Pixels, Shape);
+            try
+            {
+                return (inputs, torch.tensor(Labels));
+            }
+            catch
+            {
+                inputs.Dispose();
+                throw;
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -94,4 +94,64 @@ public class ImageFolderTests
         Assert.StartsWith(bad + ":", error.Message);
         Assert.Contains(kind == "truncated" ? "truncated" : "cannot decode", error.Message);
     }
+
+    [Fact]
+    public void Batches_decoded_ahead_are_the_same_batches_in_order()
+    {
+        using var split = ImageFolderSplit.Open(Fixture.Eval("imagefolder"), ImagePreprocessing.ImageNet, null);
+        var (all, allLabels) = split.Batch(Enumerable.Range(0, split.Count).ToArray());
+        LeakCheck.NoLeaks(() =>
+        {
+            var start = 0;
+            foreach (var (inputs, labels) in split.Batches(2))
+            {
+                using (inputs)
+                using (labels)
+                {
+                    using var expected = all.narrow(0, start, inputs.shape[0]);
+                    using var expectedLabels = allLabels.narrow(0, start, inputs.shape[0]);
+                    Assert.True(Fixture.Equal(expected, inputs), $"batch at {start}");
+                    Assert.True(Fixture.Equal(expectedLabels, labels), $"labels at {start}");
+                    start += (int)inputs.shape[0];
+                }
+            }
+            Assert.Equal(split.Count, start);
+        });
+        all.Dispose();
+        allLabels.Dispose();
+    }
+
+    [Fact]
+    public void A_bad_image_decoded_ahead_surfaces_with_its_batch_and_stopping_early_leaves_nothing()
+    {
+        using var temp = new TempFolder();
+        var root = temp.File("images");
+        Directory.CreateDirectory(Path.Combine(root, "a"));
+        var jpeg = File.ReadAllBytes(Fixture.Eval("imagefolder/a_lower/a.jpg"));
+        for (var i = 0; i < 4; i++) File.WriteAllBytes(Path.Combine(root, "a", $"{i}.jpg"), jpeg);
+        File.WriteAllBytes(Path.Combine(root, "a", "4.jpg"), "not an image"u8.ToArray());
+        using var split = ImageFolderSplit.Open(root, ImagePreprocessing.ImageNet, null);
+        LeakCheck.NoLeaks(() =>
+        {
+            // Stopping after the first batch leaves no tensor behind (the second was decoded ahead as pixels only).
+            foreach (var (inputs, labels) in split.Batches(2))
+            {
+                inputs.Dispose();
+                labels.Dispose();
+                break;
+            }
+        });
+        var seen = 0;
+        var error = Assert.ThrowsAny<SoupException>(() =>
+        {
+            foreach (var (inputs, labels) in split.Batches(2))
+            {
+                seen++;
+                inputs.Dispose();
+                labels.Dispose();
+            }
+        });
+        Assert.Equal(2, seen); // images 0-1 and 2-3 came through; the batch holding 4.jpg failed
+        Assert.Contains("4.jpg", error.Message);
+    }
 }
