@@ -142,8 +142,8 @@ internal sealed class ManagedAccumulator
                 var length = Math.Min(chunk, elements - c * chunk);
                 views[c] = (currentFlat.narrow(0, c * chunk, length), targetFlat.narrow(0, c * chunk, length));
             }
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64))) };
-            Parallel.For(0L, chunks, options, () => (new byte[Math.Min(chunk, elements) * elementSize], new double[Math.Min(chunk, elements)]), (c, _, scratch) =>
+            Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)),
+                () => (new byte[Math.Min(chunk, elements) * elementSize], new double[Math.Min(chunk, elements)]), (c, scratch) =>
             {
                 var soup = MemoryMarshal.Cast<byte, float>(views[c].Current.bytes);
                 var output = MemoryMarshal.Cast<byte, float>(views[c].Target.bytes);
@@ -153,8 +153,7 @@ internal sealed class ManagedAccumulator
                 added.Clear();
                 AddScaled(added, raw, stored, 1);                 // x as float64 (0 + x: exact)
                 Blend(soup, keep, added, divisor, output);
-                return scratch;
-            }, _ => { });
+            });
         }
         finally
         {
@@ -195,8 +194,8 @@ internal sealed class ManagedAccumulator
         if (elements == 0) return;
         var chunk = Math.Max(1, ChunkElements);
         var chunks = (elements + chunk - 1) / chunk;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64))) };
-        Parallel.For(0L, chunks, options, c => work(c * chunk, (int)Math.Min(chunk, elements - c * chunk)));
+        Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)),
+            c => work(c * chunk, (int)Math.Min(chunk, elements - c * chunk)));
     }
 
     private byte[] Rent(int bytes)

@@ -132,10 +132,10 @@ public sealed class ImageFolderSplit : IHeldOutSplit
         var crop = _preprocessing.Crop;
         var perImage = 3 * crop * crop;
         var buffer = new float[indices.Count * perImage];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _threads > 0 ? _threads : Environment.ProcessorCount };
         var failures = new System.Collections.Concurrent.ConcurrentDictionary<int, Exception>();
-        Parallel.For(0, indices.Count, options, i =>
+        Threads.For(0, indices.Count, _threads > 0 ? _threads : Environment.ProcessorCount, at =>
         {
+            var i = (int)at;
             try
             {
                 _preprocessing.Apply(Samples[indices[i]].Path, buffer.AsSpan(i * perImage, perImage));

@@ -92,8 +92,7 @@ public sealed class RunInputs : IDisposable
         if (Evaluator != null) return;
         var missing = Ingredients.All.Where(r => !_hashes.ContainsKey(r)).ToList();
         var hashes = new string[missing.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, TorchSharp.torch.get_num_threads()) };
-        Parallel.For(0, missing.Count, options, i => hashes[i] = ContentHash.Of(missing[i], EvaluationCache.None).Sha256);
+        Threads.For(0, missing.Count, TorchSharp.torch.get_num_threads(), i => hashes[i] = ContentHash.Of(missing[(int)i], EvaluationCache.None).Sha256);
         for (var i = 0; i < missing.Count; i++) _hashes[missing[i]] = hashes[i];
     }
 

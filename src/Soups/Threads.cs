@@ -1,0 +1,36 @@
+using System.Runtime.ExceptionServices;
+
+namespace Soups;
+
+/// <summary>
+/// Parallel loops whose failure is the failure of one iteration, as thrown (issue #8: one clear error): an
+/// <see cref="AggregateException"/> from <see cref="Parallel"/> would otherwise reach the user as an unexpected failure.
+/// </summary>
+public static class Threads
+{
+    /// <summary><see cref="Parallel.For(long, long, ParallelOptions, Action{long})"/>, rethrowing the first iteration's exception.</summary>
+    public static void For(long from, long to, int threads, Action<long> body) =>
+        Unwrap(() => Parallel.For(from, to, Options(threads), body));
+
+    /// <summary>The same with state local to each worker thread (scratch buffers).</summary>
+    public static void For<TLocal>(long from, long to, int threads, Func<TLocal> local, Action<long, TLocal> body) =>
+        Unwrap(() => Parallel.For(from, to, Options(threads), local, (i, _, state) =>
+        {
+            body(i, state);
+            return state;
+        }, _ => { }));
+
+    private static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = Math.Max(1, threads) };
+
+    private static void Unwrap(Action loop)
+    {
+        try
+        {
+            loop();
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+    }
+}
