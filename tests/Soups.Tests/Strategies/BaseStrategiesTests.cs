@@ -144,4 +144,46 @@ public class BaseStrategiesTests
         CurvePoint P(double x, double accuracy) => new(x, accuracy, 0, new Dictionary<string, double>());
         Assert.Equal(0.75, Curve.Best([P(0, 0.5), P(0.25, 0.9), P(0.75, 0.9), P(1, double.NaN)]).X);
     }
+
+    // One tensor "w" per file: a base of zeros and ingredients with the given values, merged by TIES (λ = 1).
+    private static (float[] Soup, List<string> Warnings) Ties(double density, params float[][] ingredients)
+    {
+        using var temp = new TempFolder();
+        var basePath = temp.File("base.safetensors");
+        using (var zeros = torch.zeros(ingredients[0].Length, torch.float32))
+            Fixture.WriteSafetensors(basePath, new Dictionary<string, torch.Tensor> { ["w"] = zeros });
+        var paths = ingredients.Select((values, i) =>
+        {
+            var path = temp.File($"ft{i}.safetensors");
+            using var t = torch.tensor(values);
+            Fixture.WriteSafetensors(path, new Dictionary<string, torch.Tensor> { ["w"] = t });
+            return path;
+        }).ToArray();
+        using var set = IngredientSet.Open(paths, ReadOptions.Default, basePath);
+        var plan = KnownStrategies.Ties.Plan(Plans.Context(set), ParameterValues.Defaults.With(TiesSoup.Density, density).With(TaskArithmeticSoup.Scale, 1.0));
+        var warnings = new List<string>();
+        var info = set.Layout[0];
+        using var merged = plan.Merge.Merge(new TensorInputs(set, info, torch.CPU), info.DType, warnings);
+        return (merged.data<float>().ToArray(), warnings);
+    }
+
+    [Fact]
+    public void Ties_keeps_exactly_k_entries_and_breaks_magnitude_ties_by_lowest_index()
+    {
+        // k = round(0.5 · 6) = 3 of |τ| = 3, 3, 1, 3, 2, 3: four entries tie at 3, the first three are kept.
+        var (soup, _) = Ties(0.5, [3f, -3f, 1f, 3f, 2f, 3f]);
+        Assert.Equal([3f, -3f, 0f, 3f, 0f, 0f], soup);
+        // No ties: the two largest of five (k = round(0.4 · 5) = 2), signs elected over two ingredients.
+        (soup, _) = Ties(0.4, [5f, -1f, 4f, 0.5f, -2f], [1f, 2f, -3f, 6f, 0f]);
+        // ft0 keeps 5 and 4; ft1 keeps -3 and 6. Elected signs: +, 0, sign(4-3)=+, +, 0. Agreeing entries averaged.
+        Assert.Equal([5f, 0f, 4f, 6f, 0f], soup);
+    }
+
+    [Fact]
+    public void Ties_with_a_nan_in_an_ingredient_reports_it_instead_of_trimming_it_away()
+    {
+        var (soup, warnings) = Ties(0.5, [1f, float.NaN, 0.5f, 2f], [1f, 1f, 1f, 1f]);
+        Assert.True(float.IsNaN(soup[1]));
+        Assert.Contains(warnings, w => w.Contains("'w'"));
+    }
 }
