@@ -12,14 +12,6 @@ public static class Threads
     public static void For(long from, long to, int threads, Action<long> body) =>
         Unwrap(() => Parallel.For(from, to, Options(threads), body));
 
-    /// <summary>The same with state local to each worker thread (scratch buffers).</summary>
-    public static void For<TLocal>(long from, long to, int threads, Func<TLocal> local, Action<long, TLocal> body) =>
-        Unwrap(() => Parallel.For(from, to, Options(threads), local, (i, _, state) =>
-        {
-            body(i, state);
-            return state;
-        }, _ => { }));
-
     private static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = Math.Max(1, threads) };
 
     private static void Unwrap(Action loop)

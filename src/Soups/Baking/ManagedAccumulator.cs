@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using System.Collections.Concurrent;
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -19,7 +19,6 @@ namespace Soups.Baking;
 /// </summary>
 internal sealed class ManagedAccumulator
 {
-    private readonly ConcurrentBag<byte[]> _buffers = [];
     // One array for the process, reused by every merge from tensor to tensor and soup to soup (a greedy run makes a
     // merge per candidate): its pages are faulted in once. Callers hold Gate from Mean to Result.
     private static double[] _sum = [];
@@ -55,7 +54,7 @@ internal sealed class ManagedAccumulator
         {
             var sum = _sum.AsSpan((int)start, length);
             sum.Clear();
-            var buffer = Rent(length * elementSize);
+            var buffer = ArrayPool<byte>.Shared.Rent(length * elementSize);
             try
             {
                 var raw = buffer.AsSpan(0, length * elementSize);
@@ -68,7 +67,7 @@ internal sealed class ManagedAccumulator
             }
             finally
             {
-                _buffers.Add(buffer);
+                ArrayPool<byte>.Shared.Return(buffer);
             }
             if (!DivideAndCheck(sum, total)) finite = false;
         });
@@ -142,17 +141,26 @@ internal sealed class ManagedAccumulator
                 var length = Math.Min(chunk, elements - c * chunk);
                 views[c] = (currentFlat.narrow(0, c * chunk, length), targetFlat.narrow(0, c * chunk, length));
             }
-            Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)),
-                () => (new byte[Math.Min(chunk, elements) * elementSize], new double[Math.Min(chunk, elements)]), (c, scratch) =>
+            Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)), c =>
             {
                 var soup = MemoryMarshal.Cast<byte, float>(views[c].Current.bytes);
                 var output = MemoryMarshal.Cast<byte, float>(views[c].Target.bytes);
-                var raw = scratch.Item1.AsSpan(0, soup.Length * elementSize);
-                ingredient.ReadRaw(name, c * chunk, raw);
-                var added = scratch.Item2.AsSpan(0, soup.Length);
-                added.Clear();
-                AddScaled(added, raw, stored, 1);                 // x as float64 (0 + x: exact)
-                Blend(soup, keep, added, divisor, output);
+                var bytes = ArrayPool<byte>.Shared.Rent(soup.Length * elementSize);
+                var doubles = ArrayPool<double>.Shared.Rent(soup.Length);
+                try
+                {
+                    var raw = bytes.AsSpan(0, soup.Length * elementSize);
+                    ingredient.ReadRaw(name, c * chunk, raw);
+                    var added = doubles.AsSpan(0, soup.Length);
+                    added.Clear();
+                    AddScaled(added, raw, stored, 1);                 // x as float64 (0 + x: exact)
+                    Blend(soup, keep, added, divisor, output);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(bytes);
+                    ArrayPool<double>.Shared.Return(doubles);
+                }
             });
         }
         finally
@@ -196,13 +204,6 @@ internal sealed class ManagedAccumulator
         var chunks = (elements + chunk - 1) / chunk;
         Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)),
             c => work(c * chunk, (int)Math.Min(chunk, elements - c * chunk)));
-    }
-
-    private byte[] Rent(int bytes)
-    {
-        while (_buffers.TryTake(out var buffer))
-            if (buffer.Length >= bytes) return buffer;
-        return GC.AllocateUninitializedArray<byte>(bytes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -21,14 +21,12 @@ internal sealed class StoredZipWriter
         _output = output;
     }
 
-    /// <summary>Writes one record of known size; <paramref name="writeData"/> must write exactly that many bytes.</summary>
-    public void Add(string name, long size, Action<Stream> writeData) => Add(name, size, null, writeData);
-
     /// <summary>
-    /// Writes one record of known size and, when given, known CRC-32: then the archive is written front to back with no
-    /// going back to patch the header, so it can be hashed as it is written (issue #12).
+    /// Writes one record of known size and CRC-32; <paramref name="writeData"/> must write exactly those bytes. With the
+    /// CRC known up front the archive is written front to back, never going back to patch a header, so it can be hashed
+    /// as it is written (issue #12).
     /// </summary>
-    public void Add(string name, long size, uint? knownCrc, Action<Stream> writeData)
+    public void Add(string name, long size, uint crc, Action<Stream> writeData)
     {
         var headerOffset = _output.Position;
         var nameBytes = Encoding.UTF8.GetBytes(name);
@@ -40,7 +38,7 @@ internal sealed class StoredZipWriter
         Span<byte> header = stackalloc byte[30];
         BinaryPrimitives.WriteUInt32LittleEndian(header, 0x04034b50);
         BinaryPrimitives.WriteUInt16LittleEndian(header[4..], (ushort)(zip64 ? 45 : 20));
-        if (knownCrc is { } known) BinaryPrimitives.WriteUInt32LittleEndian(header[14..], known);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[14..], crc);
         BinaryPrimitives.WriteUInt32LittleEndian(header[18..], zip64 ? Max32 : (uint)size);
         BinaryPrimitives.WriteUInt32LittleEndian(header[22..], zip64 ? Max32 : (uint)size);
         BinaryPrimitives.WriteUInt16LittleEndian(header[26..], (ushort)nameBytes.Length);
@@ -62,26 +60,10 @@ internal sealed class StoredZipWriter
         _output.Write(pad);
 
         var dataStart = _output.Position;
-        var crc = new Crc32();
-        using (var hashing = new HashingStream(_output, crc)) writeData(hashing);
+        writeData(_output);
         var written = _output.Position - dataStart;
         if (written != size) throw new InvalidOperationException($"zip record {name}: wrote {written} bytes, declared {size}");
-
-        var crcValue = crc.GetCurrentHashAsUInt32();
-        if (knownCrc is { } expected)
-        {
-            if (expected != crcValue) throw new InvalidOperationException($"zip record {name}: data changed while written (CRC)");
-        }
-        else
-        {
-            var end = _output.Position;
-            Span<byte> crcBytes = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32LittleEndian(crcBytes, crcValue);
-            _output.Position = headerOffset + 14;
-            _output.Write(crcBytes);
-            _output.Position = end;
-        }
-        _written.Add((name, headerOffset, size, crcValue));
+        _written.Add((name, headerOffset, size, crc));
     }
 
     /// <summary>Adds a small record from memory.</summary>
@@ -154,26 +136,5 @@ internal sealed class StoredZipWriter
         BinaryPrimitives.WriteUInt32LittleEndian(end[12..], needZip64 ? Max32 : (uint)dirSize);
         BinaryPrimitives.WriteUInt32LittleEndian(end[16..], needZip64 ? Max32 : (uint)dirStart);
         _output.Write(end);
-    }
-
-    /// <summary>Forwards writes and feeds them to a CRC-32.</summary>
-    private sealed class HashingStream(Stream inner, Crc32 crc) : Stream
-    {
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() => inner.Flush();
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            crc.Append(buffer);
-            inner.Write(buffer);
-        }
     }
 }
