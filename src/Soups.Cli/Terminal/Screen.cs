@@ -35,8 +35,34 @@ internal sealed class Screen(IAnsiConsole error, IAnsiConsole? output)
     public void Line(string text, Style? style = null)
     {
         var width = Math.Max(20, Error.Profile.Width);
-        var rows = Wrap(TerminalSafeWriter.Sanitize(text), width).Select(r => r.PadRight(width));
+        var rows = Wrap(Fit(TerminalSafeWriter.Sanitize(text), width), width).Select(r => r.PadRight(width));
         lock (_gate) Error.Write(new Text(string.Join("\n", rows) + "\n", style ?? Style.Plain));
+    }
+
+    /// <summary>
+    /// <paramref name="line"/> made to fit <paramref name="width"/> by shortening its paths in the middle (longest
+    /// first; the file name always stays whole: <c>/tmp/…/ft-lr1e-3-s2.safetensors</c>), as far as that goes; numbers
+    /// and words are never shortened, so what still does not fit is wrapped.
+    /// </summary>
+    public static string Fit(string line, int width)
+    {
+        if (line.Length <= width || line.Contains('\n')) return line;
+        var tokens = line.Split(' ');
+        foreach (var i in Enumerable.Range(0, tokens.Length).Where(i => tokens[i].Contains('/')).OrderByDescending(i => tokens[i].Length).ToList())
+        {
+            var excess = tokens.Sum(t => t.Length) + tokens.Length - 1 - width;
+            if (excess <= 0) break;
+            tokens[i] = ShortenMiddle(tokens[i], tokens[i].Length - excess);
+        }
+        return string.Join(' ', tokens);
+    }
+
+    // The path cut to about `target` characters: its first characters, "…/", its file name whole.
+    private static string ShortenMiddle(string path, int target)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        var head = Math.Max(4, target - name.Length - 2);
+        return head + 2 + name.Length >= path.Length ? path : path[..head] + "…/" + name;
     }
 
     /// <summary>Rows of at most <paramref name="width"/> characters, broken at spaces where possible.</summary>

@@ -59,6 +59,19 @@ public partial class TerminalTests
     }
 
     [Fact]
+    public void Long_paths_are_shortened_in_the_middle_to_fit_keeping_the_file_name_and_the_numbers()
+    {
+        var path = "/tmp/" + new string('x', 90) + "/samples/digits/ingredients/ft-lr1e-3-s2.safetensors";
+        var line = $"step 3: + {path} -> held-out 0.9580 rejected (soup of 1)";
+        var fitted = Screen.Fit(line, 120);
+        Assert.True(fitted.Length <= 120, fitted);
+        Assert.Matches(@"^step 3: \+ /tmp/x+…/ft-lr1e-3-s2\.safetensors -> held-out 0\.9580 rejected \(soup of 1\)$", fitted);
+        Assert.Equal("step 3: + a/b.pt -> held-out 0.9580", Screen.Fit("step 3: + a/b.pt -> held-out 0.9580", 120));
+        // Too narrow for even the file name: nothing but the path is touched, and the rest is left to wrapping.
+        Assert.Contains("held-out 0.9580 rejected", Screen.Fit(line, 30));
+    }
+
+    [Fact]
     public void Narrow_terminal_wraps_lines_without_cutting_numbers()
     {
         using var temp = new TempFolder();
