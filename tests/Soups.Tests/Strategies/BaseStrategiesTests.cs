@@ -163,8 +163,12 @@ public class BaseStrategiesTests
         var plan = KnownStrategies.Ties.Plan(Plans.Context(set), ParameterValues.Defaults.With(TiesSoup.Density, density).With(TaskArithmeticSoup.Scale, 1.0));
         var warnings = new List<string>();
         var info = set.Layout[0];
-        using var merged = plan.Merge.Merge(new TensorInputs(set, info, torch.CPU), info.DType, warnings);
-        return (merged.data<float>().ToArray(), warnings);
+        var soup = LeakCheck.NoLeaks(() =>
+        {
+            using var merged = plan.Merge.Merge(new TensorInputs(set, info, torch.CPU), info.DType, warnings);
+            return merged.data<float>().ToArray();
+        });
+        return (soup, warnings);
     }
 
     [Fact]
