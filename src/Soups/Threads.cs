@@ -8,6 +8,18 @@ namespace Soups;
 /// </summary>
 public static class Threads
 {
+    private static int _count;
+
+    /// <summary>
+    /// The CPU threads a run computes with: <c>--threads</c> when given, else one per processor. The managed loops use
+    /// it without loading libtorch; libtorch gets the same number when it is loaded (<c>ComputeDevice</c>).
+    /// </summary>
+    public static int Count
+    {
+        get => _count > 0 ? _count : Environment.ProcessorCount;
+        set => _count = value;
+    }
+
     /// <summary><see cref="Parallel.For(long, long, ParallelOptions, Action{long})"/>, rethrowing the first iteration's exception.</summary>
     public static void For(long from, long to, int threads, Action<long> body) =>
         Unwrap(() => Parallel.For(from, to, Options(threads), body));

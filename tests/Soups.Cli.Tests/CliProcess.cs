@@ -13,7 +13,7 @@ internal static class CliProcess
     private static string SoupDll => Path.Combine(AppContext.BaseDirectory, "soup.dll");
 
     /// <summary>Starts <c>soup</c> with a shell-quoted argument string (so <c>$(printf ...)</c> works).</summary>
-    public static Process Start(string shellArguments, string workingDirectory)
+    public static Process Start(string shellArguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("/bin/sh")
         {
@@ -21,15 +21,16 @@ internal static class CliProcess
             RedirectStandardError = true,
             WorkingDirectory = workingDirectory,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add($"exec '{Dotnet}' '{SoupDll}' {shellArguments}");
         return Process.Start(start)!;
     }
 
     /// <summary>Runs to completion (at most a minute) and returns the exit code and both outputs.</summary>
-    public static CliResult Run(string shellArguments, string workingDirectory)
+    public static CliResult Run(string shellArguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Start(shellArguments, workingDirectory);
+        using var process = Start(shellArguments, workingDirectory, environment);
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(1)))

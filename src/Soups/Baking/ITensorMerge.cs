@@ -12,3 +12,13 @@ public interface ITensorMerge
     /// <summary>The soup's tensor <c>inputs.Info</c>, as <paramref name="dtype"/> on <c>inputs.Device</c>.</summary>
     torch.Tensor Merge(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings);
 }
+
+/// <summary>
+/// A merge that can also make a tensor's bytes on the CPU in managed code, so that baking it never loads libtorch
+/// (issue #12). Both paths must give the same bits.
+/// </summary>
+public interface IManagedTensorMerge : ITensorMerge
+{
+    /// <summary>The soup's tensor <c>inputs.Info</c> as <paramref name="dtype"/> bytes, or null when this tensor needs <see cref="ITensorMerge.Merge"/>.</summary>
+    Checkpoints.TensorBytes? MergeManaged(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings);
+}

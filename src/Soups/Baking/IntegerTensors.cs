@@ -26,4 +26,44 @@ public static class IntegerTensors
         }
         return first.to(device).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// <see cref="Pick"/> from the stored bytes, without libtorch (equal integer tensors are equal bytes); null when an
+    /// ingredient cannot hand out its bytes.
+    /// </summary>
+    public static TensorBytes? PickManaged(IngredientSet ingredients, TensorInfo info, ICollection<string> warnings)
+    {
+        if (!DTypes.IsSupported(info.DType) || ingredients.Readers.Any(r => !r.CanReadRaw(info.Name))) return null;
+        var first = new NativeTensorBytes(info.ByteCount);
+        try
+        {
+            var elementSize = DTypes.ElementSize(info.DType);
+            var chunk = TensorBytes.MaxSpan / elementSize;
+            for (long start = 0; start < info.ElementCount; start += chunk)
+            {
+                var count = Math.Min(chunk, info.ElementCount - start);
+                ingredients.Readers[0].ReadRaw(info.Name, start, first.Span(start * elementSize, (int)(count * elementSize)));
+            }
+            var other = new byte[(int)Math.Min(info.ByteCount, 1 << 20)];
+            var differs = false;
+            for (var i = 1; i < ingredients.Count && !differs; i++)
+            {
+                var perRead = other.Length / elementSize;
+                for (long start = 0; start < info.ElementCount && !differs; start += perRead)
+                {
+                    var bytes = (int)(Math.Min(perRead, info.ElementCount - start) * elementSize);
+                    ingredients.Readers[i].ReadRaw(info.Name, start, other.AsSpan(0, bytes));
+                    differs = !other.AsSpan(0, bytes).SequenceEqual(first.Span(start * elementSize, bytes));
+                }
+            }
+            if (differs)
+                warnings.Add($"non-float tensor '{info.Name}' differs between ingredients; kept the value of {ingredients.Readers[0].Path}");
+            return first;
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+    }
 }

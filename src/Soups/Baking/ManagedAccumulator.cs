@@ -117,6 +117,60 @@ internal sealed class ManagedAccumulator
     }
 
     /// <summary>
+    /// Forms the same mean as <see cref="Mean"/> straight into <paramref name="output"/> as <paramref name="dtype"/>
+    /// (float32, rounded as <see cref="Result"/> rounds, or float64), without libtorch and without a tensor-sized
+    /// float64 array: each thread sums a slice small enough to stay in its core's cache over all ingredients, then
+    /// divides, checks and rounds it before the next. Returns false when an element is not finite.
+    /// </summary>
+    public bool MeanInto(TensorInputs inputs, IReadOnlyList<double> scaledWeights, double total, NativeTensorBytes output,
+        torch.ScalarType dtype)
+    {
+        if (dtype is not (torch.ScalarType.Float32 or torch.ScalarType.Float64)) throw new NotSupportedException($"dtype {dtype}");
+        var elements = inputs.Info.ElementCount;
+        var outputSize = dtype == torch.ScalarType.Float32 ? sizeof(float) : sizeof(double);
+        if (output.Length != elements * outputSize) throw new ArgumentException("output size does not match the tensor", nameof(output));
+        var stored = inputs.StoredDType;
+        var elementSize = DTypes.ElementSize(stored);
+        var slice = (int)Math.Max(1, Math.Min(ChunkElements / 2, CacheSlice));
+        var finite = true;
+        ForEachChunk(elements, (start, length) =>
+        {
+            var sums = ArrayPool<double>.Shared.Rent(Math.Min(slice, length));
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(slice, length) * elementSize);
+            try
+            {
+                for (var offset = 0; offset < length; offset += slice)
+                {
+                    var count = Math.Min(slice, length - offset);
+                    var first = start + offset;
+                    var sum = sums.AsSpan(0, count);
+                    sum.Clear();
+                    var raw = buffer.AsSpan(0, count * elementSize);
+                    for (var i = 0; i < inputs.Count; i++)
+                    {
+                        if (scaledWeights[i] == 0) continue;
+                        inputs.ReadRaw(i, first, raw);
+                        AddScaled(sum, raw, stored, scaledWeights[i]);
+                    }
+                    if (!DivideAndCheck(sum, total)) finite = false;
+                    var target = output.Span(first * outputSize, count * outputSize);
+                    if (outputSize == sizeof(float)) Narrow(sum, MemoryMarshal.Cast<byte, float>(target));
+                    else sum.CopyTo(MemoryMarshal.Cast<byte, double>(target));
+                }
+            }
+            finally
+            {
+                ArrayPool<double>.Shared.Return(sums);
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        });
+        return finite;
+    }
+
+    // Elements summed at a time by one thread in MeanInto: 256 KiB of float64 sums plus the input slice fit a core's L2.
+    private const long CacheSlice = 1 << 15;
+
+    /// <summary>
     /// Greedy soup's running mean with one more ingredient, <c>(float)(s·(n/(n+1)) + x/(n+1))</c> per element in
     /// float64 — the same operations as the libtorch expression it replaces, so the same bits — from the float32
     /// soup <paramref name="current"/> and the ingredient's stored bytes into <paramref name="target"/> (float32, same shape).
@@ -141,7 +195,7 @@ internal sealed class ManagedAccumulator
                 var length = Math.Min(chunk, elements - c * chunk);
                 views[c] = (currentFlat.narrow(0, c * chunk, length), targetFlat.narrow(0, c * chunk, length));
             }
-            Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)), c =>
+            Threads.For(0L, chunks, Math.Min(Threads.Count, (int)Math.Min(chunks, 64)), c =>
             {
                 var soup = MemoryMarshal.Cast<byte, float>(views[c].Current.bytes);
                 var output = MemoryMarshal.Cast<byte, float>(views[c].Target.bytes);
@@ -202,7 +256,7 @@ internal sealed class ManagedAccumulator
         if (elements == 0) return;
         var chunk = Math.Max(1, ChunkElements);
         var chunks = (elements + chunk - 1) / chunk;
-        Threads.For(0L, chunks, Math.Min(torch.get_num_threads(), (int)Math.Min(chunks, 64)),
+        Threads.For(0L, chunks, Math.Min(Threads.Count, (int)Math.Min(chunks, 64)),
             c => work(c * chunk, (int)Math.Min(chunk, elements - c * chunk)));
     }
 

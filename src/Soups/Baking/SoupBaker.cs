@@ -19,13 +19,21 @@ public sealed record BakeResult(string Path, string Format, string Sha256, int T
 /// <summary>
 /// Writes a soup one tensor name at a time: the strategy's merge makes each floating-point tensor, integer tensors
 /// come from <see cref="IntegerTensors"/>, and each is written and released before the next is made (issue #2). The
-/// file appears whole or not at all (<see cref="AtomicFile"/>).
+/// file appears whole or not at all (<see cref="AtomicFile"/>). On the CPU, merges that can (<see cref="IManagedTensorMerge"/>)
+/// make their bytes in managed code, and libtorch is never loaded for them (issue #12).
 /// </summary>
-public sealed class SoupBaker(torch.Device device)
+public sealed class SoupBaker(ComputeTarget target)
 {
-    /// <summary>Bakes <paramref name="merge"/> over <paramref name="ingredients"/> into <paramref name="output"/>.</summary>
+    private readonly ComputeTarget _target = target;
+
+    /// <summary>
+    /// Bakes <paramref name="merge"/> over <paramref name="ingredients"/> into <paramref name="output"/>. When
+    /// <paramref name="finalMetadata"/> is given, it is asked once the tensors are written and its answer stored in
+    /// place of <paramref name="metadata"/> (see <see cref="ICheckpointWriter.Write"/>).
+    /// </summary>
     public BakeResult Bake(IngredientSet ingredients, ITensorMerge merge, SoupOutput output,
-        IReadOnlyDictionary<string, string> metadata, IProgress<StepProgress>? progress = null, CancellationToken cancellation = default)
+        IReadOnlyDictionary<string, string> metadata, IProgress<StepProgress>? progress = null, CancellationToken cancellation = default,
+        Func<IReadOnlyDictionary<string, string>>? finalMetadata = null)
     {
         ingredients.RequireCompatible();
         var format = KnownCheckpointFormats.ForOutput(output.Path, output.Format);
@@ -34,34 +42,106 @@ public sealed class SoupBaker(torch.Device device)
             .Select(t => output.DType is { } d && t.IsFloatingPoint ? t with { DType = d } : t).ToList();
         var warnings = new List<string>();
         var done = 0;
-        string? sha256;
+        string sha256;
 
         using (var file = AtomicFile.Create(output.Path, output.Overwrite))
+        using (var ahead = new MadeAhead(this, ingredients, merge, layout, warnings))
         {
             // Hashed as it is written, so the soup is not read back just to be hashed (issue #12).
             using var hashing = new HashingStream(file.Stream);
             file.Run(_ => writer.Write(hashing, layout, info =>
             {
                 cancellation.ThrowIfCancellationRequested();
-                using var scope = torch.NewDisposeScope();
-                var tensor = Make(ingredients, merge, info, device, warnings).cpu().contiguous().MoveToOuterDisposeScope();
+                // What was written so far goes to disk while the next tensor is made: the final fsync waits for less.
+                file.StartWriteback();
+                var bytes = ahead.Take(info);
                 progress?.Report(new StepProgress("baking tensors", ++done, layout.Count));
-                return tensor;
-            }, metadata));
+                return bytes;
+            }, metadata, finalMetadata));
             cancellation.ThrowIfCancellationRequested(); // interrupted during the last tensor: still nothing written
-            hashing.Flush();
-            sha256 = hashing.Sha256;
-            file.Commit();
+            file.Run(_ => hashing.Flush());
+            if (hashing.Sha256 is { } streamed)
+            {
+                sha256 = streamed;
+                file.Commit();
+            }
+            else sha256 = file.CommitHashed(); // written out of order (a header written last)
         }
         var bytes = new FileInfo(output.Path).Length;
-        return new BakeResult(output.Path, format.Name, sha256 ?? FileHash.Sha256(output.Path), layout.Count,
+        return new BakeResult(output.Path, format.Name, sha256, layout.Count,
             layout.Where(t => t.IsFloatingPoint).Sum(t => t.ElementCount), bytes, warnings);
     }
 
-    /// <summary>One tensor of the soup, as <c>info.DType</c> on <paramref name="device"/>: merged if floating-point, else picked.</summary>
-    public static torch.Tensor Make(IngredientSet ingredients, ITensorMerge merge, TensorInfo info, torch.Device device,
+    // One tensor's bytes made in managed code, when the merge and the inputs allow it (else null).
+    private TensorBytes? ProduceManaged(IngredientSet ingredients, ITensorMerge merge, TensorInfo info, ICollection<string> warnings)
+    {
+        if (!_target.IsCpu) return null;
+        return info.IsFloatingPoint
+            ? (merge as IManagedTensorMerge)?.MergeManaged(new TensorInputs(ingredients, info, _target), info.DType, warnings)
+            : IntegerTensors.PickManaged(ingredients, info, warnings);
+    }
+
+    // One tensor's bytes made by libtorch (on the calling thread: dispose scopes and devices are per thread).
+    private TensorBytes ProduceTorch(IngredientSet ingredients, ITensorMerge merge, TensorInfo info, ICollection<string> warnings)
+    {
+        using var scope = torch.NewDisposeScope();
+        return TensorBytes.Of(Make(ingredients, merge, info, _target, warnings).cpu().contiguous().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Hands the writer each tensor in layout order, the managed ones made one ahead on a worker thread, so that the
+    /// writing, CRC and hashing of one tensor overlap the mixing of the next (issue #12). Warnings are only added by
+    /// whichever of the two is running, never both at once.
+    /// </summary>
+    private sealed class MadeAhead(SoupBaker baker, IngredientSet ingredients, ITensorMerge merge, IReadOnlyList<TensorInfo> layout,
+        ICollection<string> warnings) : IDisposable
+    {
+        private int _next;
+        private Task<TensorBytes?>? _pending;
+
+        public TensorBytes Take(TensorInfo info)
+        {
+            var index = _next++;
+            if (index >= layout.Count || layout[index].Name != info.Name)
+                throw new InvalidOperationException($"tensor '{info.Name}' asked out of layout order");
+            var made = _pending is { } pending ? pending.GetAwaiter().GetResult() : baker.ProduceManaged(ingredients, merge, info, warnings);
+            _pending = null;
+            try
+            {
+                made ??= baker.ProduceTorch(ingredients, merge, info, warnings);
+            }
+            catch
+            {
+                made?.Dispose();
+                throw;
+            }
+            if (baker._target.IsCpu && _next < layout.Count)
+            {
+                var next = layout[_next];
+                _pending = Task.Run(() => baker.ProduceManaged(ingredients, merge, next, warnings));
+            }
+            return made;
+        }
+
+        public void Dispose()
+        {
+            if (_pending is not { } pending) return;
+            _pending = null;
+            try
+            {
+                pending.GetAwaiter().GetResult()?.Dispose();
+            }
+            catch
+            {
+                // The run already failed or was stopped; the tensor made ahead is not wanted.
+            }
+        }
+    }
+
+    /// <summary>One tensor of the soup, as <c>info.DType</c> on <paramref name="target"/>: merged if floating-point, else picked.</summary>
+    public static torch.Tensor Make(IngredientSet ingredients, ITensorMerge merge, TensorInfo info, ComputeTarget target,
         ICollection<string> warnings) =>
         info.IsFloatingPoint
-            ? merge.Merge(new TensorInputs(ingredients, info, device), info.DType, warnings)
-            : IntegerTensors.Pick(ingredients, info, device, warnings);
+            ? merge.Merge(new TensorInputs(ingredients, info, target), info.DType, warnings)
+            : IntegerTensors.Pick(ingredients, info, target.Device, warnings);
 }

@@ -5,13 +5,16 @@ using TorchSharp;
 namespace Soups.Baking;
 
 /// <summary>The tensors of one name across the ingredients (and the base), read on demand: each read is a fresh tensor the caller disposes.</summary>
-public sealed class TensorInputs(IngredientSet ingredients, TensorInfo info, torch.Device device)
+public sealed class TensorInputs(IngredientSet ingredients, TensorInfo info, ComputeTarget target)
 {
     /// <summary>The tensor being merged.</summary>
     public TensorInfo Info { get; } = info;
 
-    /// <summary>Where the merge computes.</summary>
-    public torch.Device Device { get; } = device;
+    /// <summary>Where the merge computes (loads libtorch on first use).</summary>
+    public torch.Device Device => target.Device;
+
+    /// <summary>True when the merge computes on the CPU (known without loading libtorch).</summary>
+    public bool OnCpu => target.IsCpu;
 
     /// <summary>Number of ingredients.</summary>
     public int Count => ingredients.Count;

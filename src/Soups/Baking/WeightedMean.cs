@@ -1,3 +1,4 @@
+using Soups.Checkpoints;
 using TorchSharp;
 
 namespace Soups.Baking;
@@ -9,7 +10,7 @@ namespace Soups.Baking;
 /// Inputs are read one at a time and added slice by slice through one reused float64 buffer, so memory holds one
 /// accumulator and one input whatever the number of ingredients (issue #2).
 /// </summary>
-public sealed class WeightedMean : ITensorMerge
+public sealed class WeightedMean : IManagedTensorMerge
 {
     private readonly Func<string, IReadOnlyList<double>> _weightsFor;
 
@@ -58,32 +59,41 @@ public sealed class WeightedMean : ITensorMerge
     public static WeightedMean Uniform(int count) => new(Enumerable.Repeat(1.0, count).ToArray());
 
     /// <inheritdoc />
+    public TensorBytes? MergeManaged(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
+    {
+        if (dtype is not (torch.ScalarType.Float32 or torch.ScalarType.Float64) || !ManagedApplies(inputs, out var weights)) return null;
+        var (scaled, total) = Scaled(weights);
+        var output = new NativeTensorBytes(inputs.Info.ElementCount * DTypes.ElementSize(dtype));
+        try
+        {
+            if (!_managed.MeanInto(inputs, scaled, total, output, dtype))
+                lock (ManagedAccumulator.Gate) MeanManaged(inputs, weights, warnings); // rare: names the culprits
+            return output;
+        }
+        catch
+        {
+            output.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
     public torch.Tensor Merge(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
     {
+        if (ManagedApplies(inputs, out var managedWeights))
+        {
+            lock (ManagedAccumulator.Gate)
+            {
+                MeanManaged(inputs, managedWeights, warnings);
+                return _managed.Result(inputs.Info.Shape, dtype);
+            }
+        }
         var weights = _weightsFor(inputs.Info.Name);
         using var scope = torch.NewDisposeScope();
         // Scaling every weight by one power of two is exact, so it changes no bit of the result; it only keeps wᵢ·xᵢ
         // from overflowing when the weights are huge.
         var scale = WeightScale(weights);
         var slice = SliceElements;
-        if (ManagedPath && inputs.Device.type == DeviceType.CPU && ManagedAccumulator.Supports(inputs.StoredDType)
-            && ManagedAccumulator.Fits(inputs.Info.ElementCount)
-            && Enumerable.Range(0, inputs.Count).All(i => weights[i] == 0 || inputs.CanReadRaw(i)))
-        {
-            // The CPU path of issue #12: read into reused buffers; add, divide, check and round in managed SIMD loops
-            // over chunks shared by the threads. The same operations in the same order: the same bits.
-            var scaled = weights.Select(w => w * scale).ToArray();
-            var sumOfWeights = scaled.Where(w => w != 0).Aggregate(0.0, (a, w) => a + w);
-            lock (ManagedAccumulator.Gate) // one array, one tensor at a time
-            {
-                if (!_managed.Mean(inputs, scaled, sumOfWeights))
-                {
-                    using var mean = _managed.Result(inputs.Info.Shape, torch.ScalarType.Float64);
-                    NonFinite.Check(inputs, weights, mean, warnings);
-                }
-                return _managed.Result(inputs.Info.Shape, dtype).MoveToOuterDisposeScope();
-            }
-        }
         var accumulator = torch.zeros(inputs.Info.Shape, torch.float64, inputs.Device);
         using var flat = accumulator.view(-1);
         var elements = flat.shape[0];
@@ -112,6 +122,35 @@ public sealed class WeightedMean : ITensorMerge
         if (total != 1) accumulator.div_(total);
         NonFinite.Check(inputs, weights, accumulator, warnings);
         return accumulator.to(dtype).MoveToOuterDisposeScope();
+    }
+
+    // The CPU path of issue #12: read into reused buffers; add, divide, check and round in managed SIMD loops over
+    // chunks shared by the threads. The same operations in the same order as the libtorch path below: the same bits.
+    private bool ManagedApplies(TensorInputs inputs, out IReadOnlyList<double> weights)
+    {
+        weights = _weightsFor(inputs.Info.Name);
+        var w = weights;
+        return ManagedPath && inputs.OnCpu && ManagedAccumulator.Supports(inputs.StoredDType)
+               && ManagedAccumulator.Fits(inputs.Info.ElementCount)
+               && Enumerable.Range(0, inputs.Count).All(i => w[i] == 0 || inputs.CanReadRaw(i));
+    }
+
+    // Forms the mean in the managed array (callers hold ManagedAccumulator.Gate); a non-finite one is reported.
+    private void MeanManaged(TensorInputs inputs, IReadOnlyList<double> weights, ICollection<string> warnings)
+    {
+        var (scaled, sumOfWeights) = Scaled(weights);
+        if (_managed.Mean(inputs, scaled, sumOfWeights)) return;
+        // Rare: find the culprits with libtorch.
+        using var mean = _managed.Result(inputs.Info.Shape, torch.ScalarType.Float64);
+        NonFinite.Check(inputs, weights, mean, warnings);
+    }
+
+    // The weights times one power of two, and their sum as the libtorch path forms it (non-zero weights in order).
+    private static (double[] Scaled, double Total) Scaled(IReadOnlyList<double> weights)
+    {
+        var scale = WeightScale(weights);
+        var scaled = weights.Select(w => w * scale).ToArray();
+        return (scaled, scaled.Where(w => w != 0).Aggregate(0.0, (a, w) => a + w));
     }
 
     /// <summary>Throws unless the weights are finite, non-negative, not all zero, and their sum is finite.</summary>

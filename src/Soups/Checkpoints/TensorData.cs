@@ -37,10 +37,6 @@ internal static class TensorData
         }
     }
 
-    /// <summary>Writes a contiguous CPU tensor's bytes to a stream.</summary>
-    public static void Write(torch.Tensor tensor, Stream stream) =>
-        ForEachSlice(tensor, (span, _) => stream.Write(span));
-
     /// <summary>Calls <paramref name="action"/> with spans over the tensor's memory, in order.</summary>
     public static void ForEachSlice(torch.Tensor tensor, SpanAction action)
     {

@@ -9,7 +9,8 @@ public static class ContentHash
 {
     /// <summary>
     /// Hashes <paramref name="checkpoint"/>'s files. A single file's hash recorded in <paramref name="cache"/> for the
-    /// same path, size and modification time is reused instead of reading the file again.
+    /// same path, size and modification time is reused instead of reading the file again, and so is one remembered
+    /// by <see cref="HashCache"/> for the unchanged file.
     /// </summary>
     public static (string Sha256, long Size, long ModifiedUnixMs) Of(ICheckpointReader checkpoint, EvaluationCache cache)
     {
@@ -17,9 +18,9 @@ public static class ContentHash
         var full = Path.GetFullPath(files[0]);
         var info = new FileInfo(full);
         var modified = new DateTimeOffset(info.LastWriteTimeUtc).ToUnixTimeMilliseconds();
-        if (files.Count == 1) return (cache.KnownHash(full, info.Length, modified) ?? FileHash.Sha256(full), info.Length, modified);
+        if (files.Count == 1) return (cache.KnownHash(full, info.Length, modified) ?? HashCache.Sha256(full), info.Length, modified);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var file in files) hash.AppendData(Convert.FromHexString(FileHash.Sha256(file)));
+        foreach (var file in files) hash.AppendData(Convert.FromHexString(HashCache.Sha256(file)));
         return (Convert.ToHexStringLower(hash.GetHashAndReset()), info.Length, modified);
     }
 }

@@ -70,7 +70,7 @@ public static class ComparisonRun
             using var plan = strategy.Plan(context, values[i]);
             var output = new SoupOutput(soupPaths[variant.Name], Overwrite: request.Overwrite);
             var recipe = Recipe.Fits(output) ? Recipe.For(strategy, values[i], plan, inputs, output, request.Ingredients.Read) : null;
-            var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients, recipe),
+            var baked = new SoupBaker(inputs.Target).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients, recipe),
                 observer.Progress, cancellation);
             var soupRequest = new SoupRunRequest(strategy, values[i], request.Ingredients, request.Evaluation, request.Compute, output);
             soups[variant.Name] = SoupRun.Describe(soupRequest, inputs.Ingredients, plan, baked, null,

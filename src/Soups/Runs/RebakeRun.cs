@@ -125,7 +125,7 @@ public static class RebakeRun
                 }
                 var dtype = recipe.Output.DType is { } name ? DTypes.Parse(name) : null;
                 observer.Info?.Invoke($"rebaking {Path.GetFileName(output.Path)}: {recipe.Strategy} of {recipe.Ingredients.Count} ingredient(s)");
-                return new SoupBaker(inputs.Device).Bake(inputs.Ingredients, merge, output with { DType = dtype }, metadata,
+                return new SoupBaker(inputs.Target).Bake(inputs.Ingredients, merge, output with { DType = dtype }, metadata,
                     observer.Progress, cancellation);
             }
             finally

@@ -77,7 +77,7 @@ public sealed record Recipe(
 
     /// <summary>The recipe of a soup about to be baked from <paramref name="plan"/>.</summary>
     public static Recipe For(ISoupStrategy strategy, ParameterValues values, SoupPlan plan, RunInputs inputs, SoupOutput output,
-        ReadOptions read)
+        ReadOptions read, bool pendingHashes = false)
     {
         var settings = new SortedDictionary<string, string>(values.Describe(strategy.Parameters).ToDictionary(), StringComparer.Ordinal);
         foreach (var (name, text) in plan.Replay) settings[name] = text;
@@ -88,8 +88,8 @@ public sealed record Recipe(
             plan.Strategy,
             strategy.Name,
             settings,
-            inputs.Ingredients.Readers.Select(inputs.RecipeInputOf).ToList(),
-            inputs.Ingredients.Base is { } b ? inputs.RecipeInputOf(b) : null,
+            inputs.Ingredients.Readers.Select(r => inputs.RecipeInputOf(r, pendingHashes)).ToList(),
+            inputs.Ingredients.Base is { } b ? inputs.RecipeInputOf(b, pendingHashes) : null,
             mean?.Weights,
             mean?.PerTensor?.ToDictionary(kv => kv.Key, kv => kv.Value),
             inputs.HeldOut is { } split ? new RecipeSplit(split.Fingerprint, split.Description) : null,

@@ -1,3 +1,4 @@
+using Soups.Baking;
 using Soups.Checkpoints.TorchZip;
 using Soups.Evaluation;
 using Soups.FileSystem;
@@ -17,18 +18,21 @@ public sealed class RunInputs : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    private RunInputs(IngredientSet ingredients, torch.Device device)
+    private RunInputs(IngredientSet ingredients, ComputeTarget target)
     {
         Ingredients = ingredients;
-        Device = device;
+        Target = target;
         _owned.Add(ingredients);
     }
 
     /// <summary>The ingredients and the base.</summary>
     public IngredientSet Ingredients { get; }
 
-    /// <summary>Where tensors are mixed and models run.</summary>
-    public torch.Device Device { get; }
+    /// <summary>Where tensors are mixed and models run (loads libtorch on first use).</summary>
+    public torch.Device Device => Target.Device;
+
+    /// <summary>Where tensors are mixed and models run, known without loading libtorch.</summary>
+    public ComputeTarget Target { get; }
 
     /// <summary>Scores weights (when evaluating).</summary>
     public Evaluator? Evaluator { get; private set; }
@@ -50,7 +54,7 @@ public sealed class RunInputs : IDisposable
         IEnumerable<string> outputs, RunObserver observer, bool requireCompatible = true)
     {
         ComputeDevice.SetThreads(compute.Threads);
-        var device = ComputeDevice.Resolve(compute.Device);
+        var device = ComputeDevice.Target(compute.Device);
         var family = evaluation is null ? null : KnownModels.Resolve(evaluation.Model, Precision(evaluation.Precision));
         var set = IngredientSet.Open(ingredients.Paths, ingredients.Read, ingredients.Base);
         var inputs = new RunInputs(set, device);
@@ -78,8 +82,10 @@ public sealed class RunInputs : IDisposable
     public string Sha256Of(Checkpoints.ICheckpointReader checkpoint)
     {
         if (Evaluator != null) return Evaluator.HashOf(checkpoint).Sha256;
-        if (!_hashes.TryGetValue(checkpoint, out var hash))
-            _hashes[checkpoint] = hash = ContentHash.Of(checkpoint, EvaluationCache.None).Sha256;
+        lock (_hashes)
+            if (_hashes.TryGetValue(checkpoint, out var known)) return known;
+        var hash = ContentHash.Of(checkpoint, EvaluationCache.None).Sha256;
+        lock (_hashes) _hashes[checkpoint] = hash;
         return hash;
     }
 
@@ -87,23 +93,53 @@ public sealed class RunInputs : IDisposable
     /// Hashes every ingredient (and the base) not hashed yet, files in parallel on the CPU threads (issue #12: a recipe
     /// hashes all inputs before the soup's header can be written). When evaluating, the evaluator already knows them.
     /// </summary>
-    public void HashInputs()
+    public void HashInputs(CancellationToken cancellation = default)
     {
         if (Evaluator != null) return;
-        var missing = Ingredients.All.Where(r => !_hashes.ContainsKey(r)).ToList();
+        List<Checkpoints.ICheckpointReader> missing;
+        lock (_hashes) missing = Ingredients.All.Where(r => !_hashes.ContainsKey(r)).ToList();
         var hashes = new string[missing.Count];
-        Threads.For(0, missing.Count, TorchSharp.torch.get_num_threads(), i => hashes[i] = ContentHash.Of(missing[(int)i], EvaluationCache.None).Sha256);
-        for (var i = 0; i < missing.Count; i++) _hashes[missing[i]] = hashes[i];
+        Threads.For(0, missing.Count, Threads.Count, i =>
+        {
+            cancellation.ThrowIfCancellationRequested();
+            hashes[i] = ContentHash.Of(missing[(int)i], EvaluationCache.None).Sha256;
+        });
+        lock (_hashes)
+            for (var i = 0; i < missing.Count; i++) _hashes[missing[i]] = hashes[i];
     }
 
-    /// <summary>A checkpoint as a recipe records it: file name, content hash, weights key, and its own recipe if it is a soup.</summary>
-    public RecipeInput RecipeInputOf(Checkpoints.ICheckpointReader checkpoint) =>
-        new(Path.GetFileName(checkpoint.Path), Sha256Of(checkpoint), checkpoint.WeightsKey.Length == 0 ? null : checkpoint.WeightsKey,
-            Recipe.Of(checkpoint));
+    /// <summary>Takes the hashes <see cref="HashCache"/> remembers for unchanged single-file inputs (nothing is read but its entries).</summary>
+    public void RecallHashes()
+    {
+        if (Evaluator != null) return;
+        lock (_hashes)
+            foreach (var reader in Ingredients.All.Where(r => !_hashes.ContainsKey(r) && r.Files.Count == 1))
+                if (HashCache.Known(Path.GetFullPath(reader.Files[0])) is { } known) _hashes[reader] = known;
+    }
+
+    /// <summary>True when every ingredient's (and the base's) hash is known without reading them again.</summary>
+    public bool InputsHashed => Evaluator != null || Ingredients.All.All(_hashes.ContainsKey);
+
+    /// <summary>
+    /// <see cref="HashInputs"/> on a worker thread, beside the mixing (issue #12: the recipe's input hashes need not
+    /// hold the soup back when its header is written last). Stops between files when <paramref name="cancellation"/> fires.
+    /// </summary>
+    public Task HashInputsInBackground(CancellationToken cancellation) => Task.Run(() => HashInputs(cancellation), CancellationToken.None);
+
+    /// <summary>
+    /// A checkpoint as a recipe records it: file name, content hash, weights key, and its own recipe if it is a soup.
+    /// With <paramref name="pendingHash"/> the hash is a placeholder of the same length (64 zeros), for sizing a header.
+    /// </summary>
+    public RecipeInput RecipeInputOf(Checkpoints.ICheckpointReader checkpoint, bool pendingHash = false) =>
+        new(Path.GetFileName(checkpoint.Path), pendingHash ? PendingHash : Sha256Of(checkpoint),
+            checkpoint.WeightsKey.Length == 0 ? null : checkpoint.WeightsKey, Recipe.Of(checkpoint));
+
+    /// <summary>The placeholder for a hash not computed yet: as long as a SHA-256 in hex.</summary>
+    public static readonly string PendingHash = new('0', 64);
 
     /// <summary>A plan context over these inputs.</summary>
     public PlanContext PlanContext(RunObserver observer, CancellationToken cancellation) =>
-        new(Ingredients, Device, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info, OnStep = observer.Step, Progress = observer.Progress };
+        new(Ingredients, Target, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info, OnStep = observer.Step, Progress = observer.Progress };
 
     /// <summary>Throws unless <paramref name="ingredients"/> and <paramref name="evaluation"/> give <paramref name="strategy"/> what it needs.</summary>
     public static void RequireNeedsOf(ISoupStrategy strategy, IngredientRequest ingredients, EvaluationRequest? evaluation)

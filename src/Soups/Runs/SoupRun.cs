@@ -31,11 +31,7 @@ public static class SoupRun
             foreach (var warning in context.Warnings) observer.Warning?.Invoke(warning);
             return Describe(request, inputs.Ingredients, plan, null, null, context.Warnings, clock.Elapsed);
         }
-        // Only safetensors stores metadata: other formats are not hashed for a recipe they cannot hold.
-        if (Recipe.Fits(output)) inputs.HashInputs();
-        var recipe = Recipe.Fits(output) ? Recipe.For(request.Strategy, request.Parameters, plan, inputs, output, request.Ingredients.Read) : null;
-        var baked = new SoupBaker(inputs.Device).Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, recipe),
-            observer.Progress, cancellation);
+        var baked = Bake(request, inputs, plan, observer, cancellation);
         var warnings = context.Warnings.Concat(baked.Warnings).Distinct().ToList();
         foreach (var warning in baked.Warnings) observer.Warning?.Invoke(warning);
 
@@ -83,6 +79,46 @@ public static class SoupRun
         if (plan.PerTensorWeights) metadata["soup.per_tensor_weights"] = "true";
         if (recipe != null) metadata[Recipe.MetadataKey] = recipe.ToJson();
         return metadata;
+    }
+
+    // Only safetensors stores metadata: other formats are not hashed for a recipe they cannot hold. Inputs not hashed
+    // yet are hashed beside the mixing, and the header, sized with placeholder hashes of the same length, is written
+    // last (issue #12).
+    private static BakeResult Bake(SoupRunRequest request, RunInputs inputs, SoupPlan plan, RunObserver observer, CancellationToken cancellation)
+    {
+        var output = request.Output;
+        var baker = new SoupBaker(inputs.Target);
+        Recipe RecipeOf(bool pending) => Recipe.For(request.Strategy, request.Parameters, plan, inputs, output, request.Ingredients.Read, pending);
+        if (Recipe.Fits(output)) inputs.RecallHashes();
+        if (!Recipe.Fits(output) || inputs.InputsHashed)
+        {
+            var known = Recipe.Fits(output) ? RecipeOf(pending: false) : null;
+            return baker.Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, known), observer.Progress, cancellation);
+        }
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var hashing = inputs.HashInputsInBackground(stop.Token);
+        try
+        {
+            return baker.Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, RecipeOf(pending: true)),
+                observer.Progress, cancellation, finalMetadata: () =>
+                {
+                    hashing.GetAwaiter().GetResult();
+                    return Metadata(plan, inputs.Ingredients, RecipeOf(pending: false));
+                });
+        }
+        finally
+        {
+            // A failed or stopped bake leaves no hashing running behind it.
+            stop.Cancel();
+            try
+            {
+                hashing.Wait(CancellationToken.None);
+            }
+            catch (AggregateException)
+            {
+                // Its error, if the bake got that far, was already thrown by the final metadata.
+            }
+        }
     }
 
     // The soup and its report must be writable before any work starts.

@@ -62,7 +62,7 @@ public sealed class ModelStockSoup : SoupStrategy<ModelStockSoup.Options>
         foreach (var info in context.Ingredients.Layout.Where(t => t.IsFloatingPoint))
         {
             context.Cancellation.ThrowIfCancellationRequested();
-            ratios[info.Name] = Ratio(new TensorInputs(context.Ingredients, info, context.Device));
+            ratios[info.Name] = Ratio(new TensorInputs(context.Ingredients, info, context.Target));
         }
         var known = ratios.Values.OfType<double>().Order().ToList();
         var result = new Result(ratios, known.Count > 0 ? known[0] : null, known.Count > 0 ? known[known.Count / 2] : null,

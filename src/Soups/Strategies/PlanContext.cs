@@ -12,7 +12,7 @@ public sealed record NamedSplit(string Name, IHeldOutSplit Split);
 /// What a strategy may use while planning: the ingredients (and base), the device, and — when it needs them — the
 /// evaluator and the splits. Strategies never print: what they want said goes through <see cref="Note"/>.
 /// </summary>
-public sealed class PlanContext(IngredientSet ingredients, torch.Device device, Evaluator? evaluator, IHeldOutSplit? heldOut,
+public sealed class PlanContext(IngredientSet ingredients, ComputeTarget target, Evaluator? evaluator, IHeldOutSplit? heldOut,
     IReadOnlyList<NamedSplit> tests, CancellationToken cancellation)
 {
     private readonly List<string> _warnings = [];
@@ -20,8 +20,11 @@ public sealed class PlanContext(IngredientSet ingredients, torch.Device device, 
     /// <summary>The ingredients, and the base when given.</summary>
     public IngredientSet Ingredients { get; } = ingredients;
 
-    /// <summary>Where tensors are mixed and models run.</summary>
-    public torch.Device Device { get; } = device;
+    /// <summary>Where tensors are mixed and models run (loads libtorch on first use).</summary>
+    public torch.Device Device => Target.Device;
+
+    /// <summary>Where tensors are mixed and models run, known without loading libtorch.</summary>
+    public ComputeTarget Target { get; } = target;
 
     /// <summary>True when the run evaluates (a model and a held-out split were given).</summary>
     public bool HasEvaluator => evaluator != null && heldOut != null;

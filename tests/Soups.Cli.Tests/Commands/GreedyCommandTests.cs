@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Soups.Checkpoints;
 
 namespace Soups.Cli.Tests.Commands;
 

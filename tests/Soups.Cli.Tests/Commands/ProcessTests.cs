@@ -4,6 +4,35 @@ namespace Soups.Cli.Tests.Commands;
 public class ProcessTests
 {
     [Fact]
+    public void A_uniform_soup_on_the_cpu_never_loads_libtorch_and_a_run_with_a_model_does()
+    {
+        // Issue #12: libtorch is loaded only when a command needs it. The dynamic linker lists what it loads
+        // (LD_DEBUG=files); the second run, which evaluates a model, is the control that the listing shows libtorch.
+        if (!OperatingSystem.IsLinux()) return;
+        using var temp = new TempFolder();
+        var inputs = string.Join(' ', SmallSample.Ingredients.Take(3).Select(p => $"'{p}'"));
+        var trace = new Dictionary<string, string> { ["LD_DEBUG"] = "files", ["SOUP_CACHE_DIR"] = "off" };
+        var uniform = CliProcess.Run($"uniform {inputs} -o '{temp.File("soup.safetensors")}' --device cpu -q", temp.PathName, trace);
+        Assert.True(uniform.ExitCode == 0, uniform.Error[^Math.Min(2000, uniform.Error.Length)..]);
+        Assert.Contains("libLibTorchSharp", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "soup.deps.json")));
+        Assert.DoesNotContain("libtorch_cpu", uniform.Error);
+        Assert.DoesNotContain("libLibTorchSharp", uniform.Error);
+        var scored = CliProcess.Run($"uniform {inputs} -o '{temp.File("scored.safetensors")}' --device cpu -q --model digits-cnn " +
+                                    $"--heldout '{SmallSample.HeldOut}'", temp.PathName, trace);
+        Assert.Equal(0, scored.ExitCode);
+        Assert.Contains("libtorch_cpu", scored.Error);
+        // The same soup either way.
+        using var plain = Soups.Checkpoints.KnownCheckpointFormats.Open(temp.File("soup.safetensors"));
+        using var withModel = Soups.Checkpoints.KnownCheckpointFormats.Open(temp.File("scored.safetensors"));
+        foreach (var info in plain.Tensors)
+        {
+            using var x = plain.Read(info.Name);
+            using var y = withModel.Read(info.Name);
+            Assert.True(Fixture.Equal(x, y), info.Name);
+        }
+    }
+
+    [Fact]
     public void Sigterm_during_a_write_exits_130_and_leaves_no_temporary_file()
     {
         using var temp = new TempFolder();

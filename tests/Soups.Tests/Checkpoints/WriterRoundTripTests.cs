@@ -33,6 +33,33 @@ public class WriterRoundTripTests
     }
 
     [Fact]
+    public void A_safetensors_header_written_last_gives_the_same_file_as_one_written_first()
+    {
+        // Issue #12: the recipe's input hashes are computed while the tensors are made, so its header is written last
+        // into room sized with placeholder hashes of the same length.
+        using var temp = new TempFolder();
+        var first = temp.File("first.safetensors");
+        var last = temp.File("last.safetensors");
+        var final = new Dictionary<string, string> { ["format"] = "pt", ["soup.recipe"] = "{\"sha256\":\"" + new string('a', 64) + "\"}" };
+        var placeholder = new Dictionary<string, string> { ["format"] = "pt", ["soup.recipe"] = "{\"sha256\":\"" + new string('0', 64) + "\"}" };
+        using (var source = KnownCheckpointFormats.Open(Fixture.PyTorch("dtypes.pt")))
+        {
+            using (var stream = File.Create(first))
+                KnownCheckpointFormats.Safetensors.Writer!.Write(stream, source.Tensors, info => source.Read(info.Name), final);
+            using (var stream = File.Create(last))
+                KnownCheckpointFormats.Safetensors.Writer!.Write(stream, source.Tensors, info => TensorBytes.Of(source.Read(info.Name)),
+                    placeholder, () => final);
+            using var wrong = new MemoryStream();
+            var tooLong = new Dictionary<string, string>(final) { ["soup.recipe"] = final["soup.recipe"] + new string('x', 16) };
+            Assert.Throws<InvalidOperationException>(() => KnownCheckpointFormats.Safetensors.Writer!.Write(wrong, source.Tensors,
+                info => TensorBytes.Of(source.Read(info.Name)), placeholder, () => tooLong));
+        }
+        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(last));
+        using var reader = KnownCheckpointFormats.Open(last);
+        Assert.Equal(final["soup.recipe"], reader.Metadata["soup.recipe"]);
+    }
+
+    [Fact]
     public void Pt_output_uses_64_byte_aligned_stored_records_like_torch_save()
     {
         using var temp = new TempFolder();

@@ -9,6 +9,7 @@ using TorchSharp;
 namespace Soups.Tests.Strategies;
 
 /// <summary>Fisher merging of a model with BatchNorm: running statistics have no gradient and are plainly averaged.</summary>
+[Collection(nameof(FisherScratch))]
 public class FisherBatchNormTests
 {
     [Fact]

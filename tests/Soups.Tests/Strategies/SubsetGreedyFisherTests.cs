@@ -14,6 +14,7 @@ namespace Soups.Tests.Strategies;
 /// them diverged), with every subset's accuracies, greedy soup's steps and the Fisher-weighted soup computed by
 /// independent PyTorch code (make_soup_fixtures.py).
 /// </summary>
+[Collection(nameof(FisherScratch))]
 public sealed class SubsetGreedyFisherTests : IDisposable
 {
     private static readonly JsonElement Expected = JsonDocument.Parse(File.ReadAllText(Fixture.Soups("expected.json"))).RootElement;
@@ -176,3 +177,9 @@ public sealed class SubsetGreedyFisherTests : IDisposable
         }
     }
 }
+
+/// <summary>
+/// The Fisher tests count this process's scratch folders, so they run one after another (still beside other tests).
+/// </summary>
+[CollectionDefinition(nameof(FisherScratch))]
+public sealed class FisherScratch;

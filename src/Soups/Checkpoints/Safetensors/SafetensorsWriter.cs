@@ -1,5 +1,4 @@
 using System.Text.Json;
-using TorchSharp;
 
 namespace Soups.Checkpoints.Safetensors;
 
@@ -7,17 +6,30 @@ namespace Soups.Checkpoints.Safetensors;
 public sealed class SafetensorsWriter : ICheckpointWriter
 {
     /// <inheritdoc />
-    public void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, torch.Tensor> produce,
-        IReadOnlyDictionary<string, string> metadata)
+    public void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, TensorBytes> produce,
+        IReadOnlyDictionary<string, string> metadata, Func<IReadOnlyDictionary<string, string>>? finalMetadata = null)
     {
+        var start = output.Position;
         var header = BuildHeader(layout, metadata);
         output.Write(BitConverter.GetBytes((long)header.Length));
         output.Write(header);
         foreach (var info in layout)
         {
-            using var tensor = produce(info);
-            TensorData.Write(tensor, output);
+            using var bytes = produce(info);
+            if (bytes.Length != info.ByteCount)
+                throw new InvalidOperationException($"tensor '{info.Name}': {bytes.Length} bytes for a {info.ByteCount}-byte layout entry");
+            bytes.WriteTo(output);
         }
+        if (finalMetadata is null) return;
+        // The header goes last (the recipe's input hashes were computed while the tensors were made); it must fill
+        // exactly the room left for it, or the data offsets would be wrong.
+        var final = BuildHeader(layout, finalMetadata());
+        if (final.Length != header.Length)
+            throw new InvalidOperationException($"the final safetensors header is {final.Length} bytes, not the {header.Length} reserved");
+        var end = output.Position;
+        output.Position = start + 8;
+        output.Write(final);
+        output.Position = end;
     }
 
     private static byte[] BuildHeader(IReadOnlyList<TensorInfo> layout, IReadOnlyDictionary<string, string> metadata)

@@ -1,5 +1,4 @@
 using System.Text;
-using TorchSharp;
 
 namespace Soups.Checkpoints.TorchSharpFormat;
 
@@ -7,8 +6,8 @@ namespace Soups.Checkpoints.TorchSharpFormat;
 public sealed class TorchSharpWriter : ICheckpointWriter
 {
     /// <inheritdoc />
-    public void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, torch.Tensor> produce,
-        IReadOnlyDictionary<string, string> metadata)
+    public void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, TensorBytes> produce,
+        IReadOnlyDictionary<string, string> metadata, Func<IReadOnlyDictionary<string, string>>? finalMetadata = null)
     {
         using var writer = new BinaryWriter(output, Encoding.UTF8, leaveOpen: true);
         Leb128(writer, layout.Count);
@@ -19,8 +18,8 @@ public sealed class TorchSharpWriter : ICheckpointWriter
             Leb128(writer, info.Shape.Length);
             foreach (var d in info.Shape) Leb128(writer, d);
             writer.Flush();
-            using var tensor = produce(info);
-            TensorData.Write(tensor, output);
+            using var bytes = produce(info);
+            bytes.WriteTo(output);
         }
     }
 

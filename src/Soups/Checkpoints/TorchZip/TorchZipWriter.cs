@@ -1,5 +1,4 @@
 using System.Text;
-using TorchSharp;
 
 namespace Soups.Checkpoints.TorchZip;
 
@@ -7,8 +6,8 @@ namespace Soups.Checkpoints.TorchZip;
 public sealed class TorchZipWriter : ICheckpointWriter
 {
     /// <inheritdoc />
-    public void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, torch.Tensor> produce,
-        IReadOnlyDictionary<string, string> metadata)
+    public void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, TensorBytes> produce,
+        IReadOnlyDictionary<string, string> metadata, Func<IReadOnlyDictionary<string, string>>? finalMetadata = null)
     {
         // torch.load takes the record prefix from the first entry; "archive/" is what torch >= 2.0 writes.
         var zip = new StoredZipWriter(output);
@@ -18,10 +17,8 @@ public sealed class TorchZipWriter : ICheckpointWriter
         {
             var info = layout[i];
             // The tensor is made first and its CRC taken from memory, so no header is patched afterwards.
-            using var tensor = produce(info);
-            var crc = new System.IO.Hashing.Crc32();
-            TensorData.ForEachSlice(tensor, (span, _) => crc.Append(span));
-            zip.Add($"archive/data/{i}", info.ByteCount, crc.GetCurrentHashAsUInt32(), stream => TensorData.Write(tensor, stream));
+            using var bytes = produce(info);
+            zip.Add($"archive/data/{i}", info.ByteCount, bytes.Crc32(), bytes.WriteTo);
         }
         zip.Add("archive/version", Encoding.ASCII.GetBytes("3\n"));
         zip.Finish();
