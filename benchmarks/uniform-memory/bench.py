@@ -284,7 +284,7 @@ def main():
 
     # Fixed costs: what a process costs before it touches a checkpoint.
     floors = measure_floors([args.soup] + soup_args + tiny + ["-o", os.path.join(out_dir, "tiny.safetensors")],
-                            "`soup uniform` on two 4-element checkpoints (.NET + libtorch)", log_dir, THREADS)
+                            "`soup uniform` on two 4-element checkpoints (the .NET runtime; libtorch is not loaded)", log_dir, THREADS)
 
     methods = [("soup uniform (.pt in)", "soup-pt"), ("soup uniform (.safetensors in)", "soup-st"),
                ("torch streaming (float64 acc)", "streaming"), ("torch model-soups loop (float32)", "model-soups"),
@@ -362,7 +362,7 @@ def main():
     lines.append(f"Each cell: {args.repeat} runs, interleaved; every column is the median (peak RSS also gives "
                  "min–max in brackets when the runs differ by more than 5 MiB). "
                  "Peak RSS = the measured process's `ru_maxrss` from `os.wait4` (its VmHWM), one fresh process per "
-                 "run; wall = spawn to exit, including process start-up (.NET + libtorch load for soup, interpreter "
+                 "run; wall = spawn to exit, including process start-up (.NET runtime for soup, plus libtorch for strategies that load it; interpreter "
                  "+ `import torch` for the baselines); CPU = user + system seconds. Inputs are in the page cache. "
                  "\"vs streaming\" is the largest difference from the float64 streaming baseline, relative to the "
                  "tensor's largest magnitude.")
