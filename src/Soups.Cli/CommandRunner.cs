@@ -87,7 +87,7 @@ internal static class CommandRunner
     {
         OptionException e => ($"--{e.Setting}: {e.Problem}", BadInput),
         OutputException { Problem: OutputProblem.Exists } e => ($"{e.Path}: {e.Detail} (use --force to overwrite)", BadInput),
-        OutputException { Problem: OutputProblem.WriteFailed } e => (e.Message, 1),
+        OutputException { Problem: OutputProblem.WriteFailed or OutputProblem.NoSpace } e => (e.Message, 1),
         ModelMismatchException { NamesDiffer: true } e => (e.Message + " (rename prefixes with --map-prefix FROM=TO)", BadInput),
         StrategyNeedsException { Missing: StrategyNeeds.Base } e => (e.Message + " (give it with --base)", BadInput),
         StrategyNeedsException { Missing: StrategyNeeds.HeldOut } e => (e.Message + " (give --model and --heldout)", BadInput),

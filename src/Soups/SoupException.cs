@@ -56,6 +56,15 @@ public enum OutputProblem
 
     /// <summary>Writing failed part way (a full disk); nothing was written.</summary>
     WriteFailed,
+
+    /// <summary>The file system has less room than the output needs, known before any work.</summary>
+    NoSpace,
+
+    /// <summary>The file name is longer than the file system allows.</summary>
+    NameTooLong,
+
+    /// <summary>Something that is not a regular file is there (a FIFO, socket or device, or a link to one).</summary>
+    NotARegularFile,
 }
 
 /// <summary>An output cannot be written; nothing was.</summary>

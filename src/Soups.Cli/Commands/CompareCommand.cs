@@ -1,3 +1,4 @@
+using System.Text;
 using System.CommandLine;
 using Soups.Cli.Reports;
 using Soups.FileSystem;
@@ -53,12 +54,14 @@ internal static class CompareCommand
                 common.Ingredients(parse), evaluation.Request(parse), common.Compute(parse), folder, overwrite, [markdown, json, plot])
             {
                 Strategies = known,
+                Reports = result => new Dictionary<string, byte[]>
+                {
+                    [plot] = ComparisonPlot.Render(result.Ingredients, result.Methods, result.Tests.Count > 0),
+                    [markdown] = Encoding.UTF8.GetBytes(MarkdownReport.Render(result, Path.GetFileName(plot))),
+                    [json] = Encoding.UTF8.GetBytes(ReportFile.Serialize(result) + "\n"),
+                },
             };
             var result = context.WithProgress(progress => ComparisonRun.Execute(request, context.Observer(progress), cancellation));
-
-            AtomicFile.WriteAll(plot, overwrite, ComparisonPlot.Render(result.Ingredients, result.Methods, result.Tests.Count > 0));
-            AtomicFile.WriteAll(markdown, overwrite, MarkdownReport.Render(result, Path.GetFileName(plot)));
-            ReportFile.Write(json, result, overwrite);
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
             else if (context.Screen?.Output != null)
             {

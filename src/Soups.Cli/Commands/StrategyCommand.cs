@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Soups.Cli.Printing;
 using Soups.Cli.Reports;
-using Soups.FileSystem;
 using Soups.Runs;
 using Soups.Strategies;
 
@@ -29,10 +28,8 @@ internal static class StrategyCommand
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation.OptionalRequest(parse),
-                common.Compute(parse), output.Resolve(parse));
+                common.Compute(parse), output.Resolve(parse)) { RenderPlot = LinePlot.Render };
             var result = context.WithProgress(progress => SoupRun.Execute(request, context.Observer(progress), cancellation));
-            foreach (var plot in result.Details.Plots())
-                if (request.PlotPaths.TryGetValue(plot.Name, out var path)) AtomicFile.WriteAll(path, request.Output.Overwrite, LinePlot.Render(plot));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
             else SoupRunPrinter.Print(context.Sheet, result, request.ReportPath, context.Live);
             return 0;

@@ -13,8 +13,19 @@ namespace Soups.Baking;
 public sealed record SoupOutput(string Path, string? Format = null, bool Overwrite = false, torch.ScalarType? DType = null);
 
 /// <summary>What baking wrote.</summary>
+/// <param name="Path">The output.</param>
+/// <param name="Format">Its format's name.</param>
+/// <param name="Sha256">The SHA-256 of its bytes.</param>
+/// <param name="TensorCount">Tensors written.</param>
+/// <param name="ParameterCount">Floating-point elements written.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="Warnings">What the merge warned of.</param>
 public sealed record BakeResult(string Path, string Format, string Sha256, int TensorCount, long ParameterCount,
-    long Bytes, IReadOnlyList<string> Warnings);
+    long Bytes, IReadOnlyList<string> Warnings)
+{
+    /// <summary>Where the bytes can be read now: <see cref="Path"/>, or a temporary file until an <see cref="OutputSet"/> is published.</summary>
+    public string ReadFrom { get; init; } = Path;
+}
 
 /// <summary>
 /// Writes a soup one tensor name at a time: the strategy's merge makes each floating-point tensor, integer tensors
@@ -29,11 +40,12 @@ public sealed class SoupBaker(ComputeTarget target)
     /// <summary>
     /// Bakes <paramref name="merge"/> over <paramref name="ingredients"/> into <paramref name="output"/>. When
     /// <paramref name="finalMetadata"/> is given, it is asked once the tensors are written and its answer stored in
-    /// place of <paramref name="metadata"/> (see <see cref="ICheckpointWriter.Write"/>).
+    /// place of <paramref name="metadata"/> (see <see cref="ICheckpointWriter.Write"/>). With <paramref name="into"/>,
+    /// the soup joins those outputs and appears when they are published; otherwise it appears when baking ends.
     /// </summary>
     public BakeResult Bake(IngredientSet ingredients, ITensorMerge merge, SoupOutput output,
         IReadOnlyDictionary<string, string> metadata, IProgress<StepProgress>? progress = null, CancellationToken cancellation = default,
-        Func<IReadOnlyDictionary<string, string>>? finalMetadata = null)
+        Func<IReadOnlyDictionary<string, string>>? finalMetadata = null, OutputSet? into = null)
     {
         ingredients.RequireCompatible();
         var format = KnownCheckpointFormats.ForOutput(output.Path, output.Format);
@@ -44,9 +56,14 @@ public sealed class SoupBaker(ComputeTarget target)
         var done = 0;
         string sha256;
 
-        using (var file = AtomicFile.Create(output.Path, output.Overwrite))
+        string readFrom;
+        using (var own = into is null ? AtomicFile.Create(output.Path, output.Overwrite) : null)
         using (var ahead = new MadeAhead(this, ingredients, merge, layout, warnings))
         {
+            var file = own ?? into!.Create(output.Path, output.Overwrite);
+            // The header is small beside the tensors: what they need is known before any work.
+            FileSystemSpace.Require(System.IO.Path.GetDirectoryName(file.Path)!,
+                layout.Sum(t => t.ByteCount) + metadata.Sum(kv => (long)kv.Key.Length + kv.Value.Length), output.Path);
             // Hashed as it is written, so the soup is not read back just to be hashed (issue #12).
             using var hashing = new HashingStream(file.Stream);
             file.Run(_ => writer.Write(hashing, layout, info =>
@@ -60,16 +77,14 @@ public sealed class SoupBaker(ComputeTarget target)
             }, metadata, finalMetadata));
             cancellation.ThrowIfCancellationRequested(); // interrupted during the last tensor: still nothing written
             file.Run(_ => hashing.Flush());
-            if (hashing.Sha256 is { } streamed)
-            {
-                sha256 = streamed;
-                file.Commit();
-            }
-            else sha256 = file.CommitHashed(); // written out of order (a header written last)
+            sha256 = hashing.Sha256 ?? file.SealHashed(); // not hashed as written when the header went last
+            file.Seal();
+            if (own != null) own.Commit();
+            readFrom = own != null ? own.Path : file.TempPath;
         }
-        var bytes = new FileInfo(output.Path).Length;
+        var bytes = new FileInfo(readFrom).Length;
         return new BakeResult(output.Path, format.Name, sha256, layout.Count,
-            layout.Where(t => t.IsFloatingPoint).Sum(t => t.ElementCount), bytes, warnings);
+            layout.Where(t => t.IsFloatingPoint).Sum(t => t.ElementCount), bytes, warnings) { ReadFrom = readFrom };
     }
 
     // One tensor's bytes made in managed code, when the merge and the inputs allow it (else null).

@@ -59,9 +59,12 @@ public sealed class EvaluationCache
     public EvaluationRecord? Find(string sha256, string weights, string split, string model) =>
         !_enabled ? null : _records.LastOrDefault(r => r.Sha256 == sha256 && (r.Weights ?? "") == weights && r.Split == split && r.Model == model);
 
-    /// <summary>A content hash recorded for this very file (same path, size and modification time), if any.</summary>
-    public string? KnownHash(string fullPath, long size, long modifiedUnixMs) =>
-        _records.LastOrDefault(r => r.Checkpoint == fullPath && r.Size == size && r.ModifiedUnixMs == modifiedUnixMs)?.Sha256;
+    /// <summary>
+    /// A content hash recorded for this very file: the same path and the same <see cref="FileStamp.Text"/> (records
+    /// without a stamp, written by older versions, are never taken for a file's hash).
+    /// </summary>
+    public string? KnownHash(string fullPath, string stamp) =>
+        _records.LastOrDefault(r => r.Stamp == stamp && r.Checkpoint == fullPath)?.Sha256;
 
     /// <summary>
     /// Appends one whole line with a single write to a file opened for appending (O_APPEND), so that two runs sharing
@@ -75,7 +78,16 @@ public sealed class EvaluationCache
         var line = JsonSerializer.Serialize(record, Json) + "\n";
         // A torn last line (a run killed mid-write) is ended first, so the new record starts a line of its own.
         if (EndsTorn(_appendTo)) line = "\n" + line;
-        AppendOnly.Write(_appendTo, Encoding.UTF8.GetBytes(line));
+        try
+        {
+            AppendOnly.Write(_appendTo, Encoding.UTF8.GetBytes(line));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A write cut short leaves a torn last line, which readers skip: the records before it stay whole.
+            throw new OutputException(_appendTo, OutputProblem.WriteFailed,
+                $"cannot record this evaluation ({e.Message}); the results already in it are intact", e);
+        }
     }
 
     private static bool EndsTorn(string path)

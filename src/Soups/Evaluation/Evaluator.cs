@@ -62,7 +62,7 @@ public sealed class Evaluator : IDisposable
     /// <summary>Scores a checkpoint file on <paramref name="split"/>, from memory or the results files when possible.</summary>
     public EvalResult Score(ICheckpointReader checkpoint, IHeldOutSplit split, CancellationToken cancellation = default)
     {
-        var (sha, size, modified) = HashOf(checkpoint);
+        var (sha, size, modified, stamp) = HashOf(checkpoint);
         var weights = WeightsView(checkpoint);
         if (_memo.TryGetValue((sha, weights, split.Fingerprint), out var known)) return known;
         if (Cache.Find(sha, weights, split.Fingerprint, _family.Identity) is { } hit)
@@ -71,7 +71,7 @@ public sealed class Evaluator : IDisposable
         var result = Warn(checkpoint.Path, split, new ModelPass(Model, split, _batchSize).Run(Progress, cancellation));
         Cache.Add(new EvaluationRecord(Path.GetFullPath(checkpoint.Path), sha, size, modified, split.Fingerprint,
             _family.Identity, result.Accuracy, result.Loss, result.Count, result.Correct, DateTimeOffset.UtcNow,
-            "soup " + ToolVersion.Text, weights.Length == 0 ? null : weights));
+            "soup " + ToolVersion.Text, weights.Length == 0 ? null : weights, stamp));
         return _memo[(sha, weights, split.Fingerprint)] = result;
     }
 
@@ -117,10 +117,11 @@ public sealed class Evaluator : IDisposable
         return _memo[(identity, "", split.Fingerprint)] = result;
     }
 
-    private readonly Dictionary<ICheckpointReader, (string Sha256, long Size, long ModifiedUnixMs)> _hashes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<ICheckpointReader, (string Sha256, long Size, long ModifiedUnixMs, string? Stamp)> _hashes =
+        new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The content hash of a checkpoint: computed once per run, or not at all when a results file knows it.</summary>
-    public (string Sha256, long Size, long ModifiedUnixMs) HashOf(ICheckpointReader checkpoint)
+    public (string Sha256, long Size, long ModifiedUnixMs, string? Stamp) HashOf(ICheckpointReader checkpoint)
     {
         if (!_hashes.TryGetValue(checkpoint, out var hash)) _hashes[checkpoint] = hash = ContentHash.Of(checkpoint, Cache);
         return hash;

@@ -17,14 +17,14 @@ public static class AppendOnly
         if (OperatingSystem.IsLinux())
         {
             var fd = Native.open(path, OWronly | OCreat | OAppend | OCloexec, Convert.ToInt32("644", 8));
-            if (fd < 0) throw new IOException($"{path}: cannot open for appending ({Marshal.GetLastPInvokeErrorMessage()})");
+            if (fd < 0) throw new IOException($"cannot open it for appending: {Marshal.GetLastPInvokeErrorMessage()}");
             try
             {
                 // Regular files take the whole buffer in one write unless the disk fills up.
                 var written = Native.write(fd, bytes, bytes.Length);
                 if (written != bytes.Length)
-                    throw new IOException($"{path}: cannot append ({(written < 0 ? Marshal.GetLastPInvokeErrorMessage() : "short write")})");
-                Native.fsync(fd);
+                    throw new IOException(written < 0 ? Marshal.GetLastPInvokeErrorMessage() : $"only {written} of {bytes.Length} bytes were written");
+                if (Native.fsync(fd) != 0) throw new IOException(Marshal.GetLastPInvokeErrorMessage());
             }
             finally
             {

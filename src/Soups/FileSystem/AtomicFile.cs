@@ -7,14 +7,15 @@ namespace Soups.FileSystem;
 /// <summary>
 /// An output written to a temporary file beside its destination and renamed over it only on <see cref="Commit"/>,
 /// so a failure or a kill never leaves a half-written file (issue #2). The temporary file is removed on every failure;
-/// <see cref="AbortAll"/> removes every open one (the CLI calls it on SIGINT/SIGTERM); and a stale one left by a
-/// process that was killed outright (SIGKILL) is removed by the next run that writes the same destination (issue #8).
+/// <see cref="AbortAll"/> removes every open one (the CLI calls it on SIGINT/SIGTERM); and one left by a process that
+/// was killed outright (SIGKILL) — no live process holds its lock — is removed by the next run that writes the same
+/// destination. The destination is the path as the kernel resolves it (<see cref="OutputPath"/>), and only ever a
+/// regular file.
 /// </summary>
 public sealed partial class AtomicFile : IDisposable
 {
-    private const int NameMax = 255;
     private static readonly ConcurrentDictionary<AtomicFile, byte> Open = new();
-    private readonly FileStream _stream;
+    private FileStream _stream;
     private readonly bool _overwrite;
     private readonly Lock _gate = new();
     private bool _committed;
@@ -22,20 +23,28 @@ public sealed partial class AtomicFile : IDisposable
 
     private AtomicFile(string path, bool overwrite)
     {
-        Path = System.IO.Path.GetFullPath(path);
+        Path = path;
         _overwrite = overwrite;
         var folder = System.IO.Path.GetDirectoryName(Path)!;
         RemoveStale(folder, System.IO.Path.GetFileName(Path));
-        TempPath = System.IO.Path.Combine(folder, $".{TempStem(System.IO.Path.GetFileName(Path))}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        _stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+        // The temporary file is locked from its first moment to its rename: that lock, not a process id, tells a later
+        // run that it is in use. A stale-file sweep by another run may remove it in the instant before it is locked;
+        // then it is made again under a new name.
+        while (true)
+        {
+            TempPath = System.IO.Path.Combine(folder, $".{TempStem(System.IO.Path.GetFileName(Path))}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            _stream = new FileStream(TempPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read, 1 << 20);
+            if (FileLock.TryShare(_stream.SafeFileHandle) && FileLock.Names(_stream.SafeFileHandle, TempPath)) break;
+            _stream.Dispose();
+        }
         Open[this] = 0;
     }
 
     /// <summary>The destination.</summary>
     public string Path { get; }
 
-    /// <summary>Where the data goes until it is committed.</summary>
-    public string TempPath { get; }
+    /// <summary>Where the data goes until it is committed (readable by path once <see cref="Seal"/>ed).</summary>
+    public string TempPath { get; private set; }
 
     /// <summary>The stream to write (seekable).</summary>
     public Stream Stream => _stream;
@@ -43,10 +52,10 @@ public sealed partial class AtomicFile : IDisposable
     /// <summary>Creates the temporary file; refuses an existing destination unless <paramref name="overwrite"/>.</summary>
     public static AtomicFile Create(string path, bool overwrite)
     {
-        RequireWritable(path, overwrite);
+        var resolved = RequireWritable(path, overwrite);
         try
         {
-            return new AtomicFile(path, overwrite);
+            return new AtomicFile(resolved, overwrite);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -54,15 +63,42 @@ public sealed partial class AtomicFile : IDisposable
         }
     }
 
-    /// <summary>Throws unless <paramref name="path"/> can be written: not empty, not a folder, its folder there, not taken.</summary>
-    public static void RequireWritable(string path, bool overwrite)
+    /// <summary>
+    /// Throws unless <paramref name="path"/> can be written, and returns where it really goes (<see cref="OutputPath"/>):
+    /// its folder must exist, and what is there must be nothing, or (with <paramref name="overwrite"/>) a regular
+    /// file or a link to one — the link is replaced by the new file, never written through. A folder, a FIFO, a
+    /// socket, a device, or a link to any of those is refused.
+    /// </summary>
+    public static string RequireWritable(string path, bool overwrite)
     {
-        if (string.IsNullOrEmpty(path)) throw new OutputException(path, OutputProblem.Empty, "the output path is empty");
-        if (Directory.Exists(path)) throw new OutputException(path, OutputProblem.IsFolder, "is a folder");
-        if (!overwrite && File.Exists(path)) throw new OutputException(path, OutputProblem.Exists, "already exists");
-        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!;
-        if (!Directory.Exists(folder)) throw new OutputException(path, OutputProblem.NoFolder, $"folder {folder} does not exist");
+        var resolved = OutputPath.Resolve(path);
+        var type = FileIdentity.TypeOf(resolved, followLinks: false);
+        var link = type == FileType.Link;
+        if (link) type = FileIdentity.TypeOf(resolved) is var target && target == FileType.Missing ? FileType.File : target;
+        var via = link ? "a link to " : "";
+        switch (type)
+        {
+            case FileType.Missing:
+                return resolved;
+            case FileType.File:
+                if (!overwrite) throw new OutputException(path, OutputProblem.Exists, link ? "already exists (a link)" : "already exists");
+                return resolved;
+            case FileType.Folder:
+                throw new OutputException(path, OutputProblem.IsFolder, link ? "is a link to a folder" : "is a folder");
+            default:
+                throw new OutputException(path, OutputProblem.NotARegularFile,
+                    $"is {via}{Describe(type)}, not a regular file; soup writes only regular files and leaves it as it is");
+        }
     }
+
+    private static string Describe(FileType type) => type switch
+    {
+        FileType.Fifo => "a FIFO",
+        FileType.Socket => "a socket",
+        FileType.CharacterDevice => "a character device",
+        FileType.BlockDevice => "a block device",
+        _ => "a special file",
+    };
 
     /// <summary>Writes a whole file atomically.</summary>
     public static void WriteAll(string path, bool overwrite, byte[] bytes)
@@ -118,34 +154,65 @@ public sealed partial class AtomicFile : IDisposable
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(int fd, long offset, long count, uint flags);
 
-    /// <summary>Flushes to disk and moves the file into place.</summary>
+    /// <summary>Flushes to disk and moves the file into place (see <see cref="OutputSet"/> for several files at once).</summary>
     public void Commit()
+    {
+        Seal();
+        using var folder = FileLock.Take(System.IO.Path.GetDirectoryName(Path)!);
+        RequireStillWritable();
+        Publish();
+    }
+
+    /// <summary>Checks the destination again just before publishing: a file or a FIFO may have appeared while the work ran.</summary>
+    internal void RequireStillWritable() => RequireWritable(Path, _overwrite);
+
+    /// <summary>
+    /// Flushes everything to disk; the file stays unpublished but may be read by path (<see cref="TempPath"/>), and
+    /// stays marked as in use (its lock) until it is published or discarded.
+    /// </summary>
+    public void Seal()
     {
         lock (_gate)
         {
             if (_aborted) throw new OperationCanceledException("the output was aborted");
-            try
-            {
-                _stream.Flush(flushToDisk: true);
-            }
-            catch (IOException e)
-            {
-                throw new OutputException(Path, OutputProblem.WriteFailed, $"cannot write ({e.Message}); nothing was written", e);
-            }
-            _stream.Dispose();
-            if (!_overwrite && File.Exists(Path))
-                throw new OutputException(Path, OutputProblem.Exists, "appeared while writing");
-            File.Move(TempPath, Path, _overwrite);
-            _committed = true;
+            if (_sealed) return;
+            Run(_ => _stream.Flush(flushToDisk: true));
+            _sealed = true;
         }
     }
 
+    private bool _sealed;
+
     /// <summary>
-    /// <see cref="Commit"/>, returning the SHA-256 of what was written: for outputs not hashed as they were written
+    /// Moves the sealed file into place. The caller holds the lock on the destination's folder (<see cref="FileLock.Take"/>),
+    /// so that outputs published together are never interleaved with another run's.
+    /// </summary>
+    internal void Publish()
+    {
+        lock (_gate)
+        {
+            if (_aborted) throw new OperationCanceledException("the output was aborted");
+            if (!_sealed) throw new InvalidOperationException("publish after seal");
+            File.Move(TempPath, Path, _overwrite);
+            _committed = true;
+            _stream.Dispose();
+        }
+    }
+
+    /// <summary><see cref="Commit"/>, returning the SHA-256 of what was written (see <see cref="SealHashed"/>).</summary>
+    public string CommitHashed()
+    {
+        var sha256 = SealHashed();
+        Commit();
+        return sha256;
+    }
+
+    /// <summary>
+    /// <see cref="Seal"/>, returning the SHA-256 of what was written: for outputs not hashed as they were written
     /// (a header written last), the bytes are hashed from the page cache on a worker thread while they are flushed
     /// to disk, so the hash costs no wall time beside the fsync (issue #12).
     /// </summary>
-    public string CommitHashed()
+    public string SealHashed()
     {
         Run(stream => stream.Flush());
         var handle = _stream.SafeFileHandle;
@@ -176,11 +243,11 @@ public sealed partial class AtomicFile : IDisposable
         }
         finally
         {
-            // The handle must stay open until the hash is read (Commit closes it).
+            // The handle must stay open until the hash is read (publishing closes it).
             ((IAsyncResult)hashing).AsyncWaitHandle.WaitOne();
         }
         var sha256 = hashing.GetAwaiter().GetResult();
-        Commit();
+        Seal();
         return sha256;
     }
 
@@ -229,11 +296,11 @@ public sealed partial class AtomicFile : IDisposable
     {
         const int overhead = 2 + 10 + 1 + 32 + 4; // ".", ".", pid, ".", guid, ".tmp"
         var stem = name;
-        while (Encoding.UTF8.GetByteCount(stem) > NameMax - overhead) stem = stem[..^1];
+        while (Encoding.UTF8.GetByteCount(stem) > OutputPath.DefaultNameMax - overhead) stem = stem[..^1];
         return stem;
     }
 
-    // Temporary files of this naming whose process is gone were left by a run killed outright.
+    // Temporary files of this naming that no one holds locked were left by a run killed outright.
     private static void RemoveStale(string folder, string name)
     {
         var prefix = "." + TempStem(name) + ".";
@@ -242,10 +309,9 @@ public sealed partial class AtomicFile : IDisposable
             foreach (var file in Directory.EnumerateFiles(folder, "*.tmp"))
             {
                 var fileName = System.IO.Path.GetFileName(file);
-                if (!fileName.StartsWith(prefix, StringComparison.Ordinal)) continue;
-                var match = TempSuffix().Match(fileName[prefix.Length..]);
-                if (!match.Success || !int.TryParse(match.Groups[1].Value, out var pid) || IsRunning(pid)) continue;
-                File.Delete(file);
+                if (!fileName.StartsWith(prefix, StringComparison.Ordinal) || !TempSuffix().IsMatch(fileName[prefix.Length..])) continue;
+                using var unused = FileLock.TryTake(file);
+                if (unused != null) File.Delete(file);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -254,21 +320,6 @@ public sealed partial class AtomicFile : IDisposable
         }
     }
 
-    private static bool IsRunning(int pid)
-    {
-        if (pid == Environment.ProcessId) return true;
-        if (OperatingSystem.IsLinux()) return Directory.Exists($"/proc/{pid}");
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    [GeneratedRegex("^([0-9]+)\\.[0-9a-f]{32}\\.tmp$")]
+    [GeneratedRegex("^[0-9]+\\.[0-9a-f]{32}\\.tmp$")]
     private static partial Regex TempSuffix();
 }

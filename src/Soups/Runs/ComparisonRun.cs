@@ -43,7 +43,26 @@ public static class ComparisonRun
 
         using var inputs = RunInputs.Open(request.Ingredients, request.Evaluation, request.Compute,
             soupPaths.Values.Concat(request.OtherOutputs), observer);
+        var madeFolder = !Directory.Exists(request.Folder);
         Directory.CreateDirectory(request.Folder);
+        try
+        {
+            return Compare(request, inputs, variants, values, soupPaths, observer, cancellation, clock);
+        }
+        catch when (madeFolder)
+        {
+            // Nothing was published into a folder this run made: it goes too.
+            if (!Directory.EnumerateFileSystemEntries(request.Folder).Any()) Directory.Delete(request.Folder);
+            throw;
+        }
+    }
+
+    // The soups and the reports are published together once everything is scored (see OutputSet).
+    private static ComparisonResult Compare(ComparisonRequest request, RunInputs inputs,
+        List<(ISoupStrategy Strategy, StrategyVariant Variant)> variants, List<ParameterValues> values,
+        Dictionary<string, string> soupPaths, RunObserver observer, CancellationToken cancellation, Stopwatch clock)
+    {
+        using var outputs = new OutputSet();
         var baselines = new Baselines(inputs, cancellation);
         var count = inputs.Ingredients.Count;
         var ingredientRows = inputs.Ingredients.Readers.Select((r, k) =>
@@ -71,11 +90,11 @@ public static class ComparisonRun
             var output = new SoupOutput(soupPaths[variant.Name], Overwrite: request.Overwrite);
             var recipe = Recipe.Fits(output) ? Recipe.For(strategy, values[i], plan, inputs, output, request.Ingredients.Read) : null;
             var baked = new SoupBaker(inputs.Target).Bake(inputs.Ingredients, plan.Merge, output, SoupRun.Metadata(plan, inputs.Ingredients, recipe),
-                observer.Progress, cancellation);
+                observer.Progress, cancellation, into: outputs);
             var soupRequest = new SoupRunRequest(strategy, values[i], request.Ingredients, request.Evaluation, request.Compute, output);
             soups[variant.Name] = SoupRun.Describe(soupRequest, inputs.Ingredients, plan, baked, null,
                 context.Warnings.Concat(baked.Warnings).Distinct().ToList(), soupClock.Elapsed);
-            using var reader = Checkpoints.KnownCheckpointFormats.Open(baked.Path, Checkpoints.ReadOptions.Default with { StripPrefix = "" });
+            using var reader = Checkpoints.KnownCheckpointFormats.Open(baked.ReadFrom, Checkpoints.ReadOptions.Default with { StripPrefix = "" });
             rows.Add(baselines.Checkpoint(plan.Label, "soup", reader));
         }
 
@@ -91,8 +110,13 @@ public static class ComparisonRun
             if (wanted.Contains(GreedyEnsemble)) rows.Add(ensembles.Greedy);
             greedyMembers = ensembles.GreedyMembers;
         }
-        return new ComparisonResult(inputs.HeldOut!.Description, inputs.Tests.Select(t => t.Name).ToList(), rows, ingredientRows,
+        var result = new ComparisonResult(inputs.HeldOut!.Description, inputs.Tests.Select(t => t.Name).ToList(), rows, ingredientRows,
             soups, greedyMembers, ToolVersion.Text, Math.Round(clock.Elapsed.TotalSeconds, 1));
+        if (request.Reports is { } reports)
+            foreach (var (path, bytes) in reports(result)) outputs.Add(path, request.Overwrite, bytes);
+        cancellation.ThrowIfCancellationRequested();
+        outputs.Publish();
+        return result;
     }
 
     // Without an explicit list, a strategy joins when the inputs meet its needs (a base for those that want one).

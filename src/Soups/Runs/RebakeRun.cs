@@ -54,6 +54,7 @@ public static class RebakeRun
                 "has no recipe to rebake (only safetensors soups baked by this version of soup or later carry one)");
             metadata = soup.Metadata.ToDictionary(kv => kv.Key, kv => kv.Value);
         }
+        RequireReplayable(recipe, request, request.Soup);
         var expected = FileHash.Sha256(request.Soup);
         var folders = request.From.Count > 0 ? request.From : [Path.GetDirectoryName(Path.GetFullPath(request.Soup))!];
         foreach (var folder in folders)
@@ -69,6 +70,34 @@ public static class RebakeRun
         return new RebakeResult(request.Soup, recipe.Strategy, expected, baked.Sha256, matches, request.Output?.Path, inputs,
             ToolVersion.Text, Math.Round(clock.Elapsed.TotalSeconds, 3));
     }
+
+    // Everything the replay will need, checked for the whole tree before any file is searched or baked: strategies
+    // this version knows, settings they accept, the base and the held-out split they need.
+    private static void RequireReplayable(Recipe recipe, RebakeRequest request, string path)
+    {
+        var strategy = KnownStrategies.Named(recipe.Command)
+                       ?? throw new CheckpointFormatException(path, $"the recipe's strategy '{recipe.Command}' is not one this version of soup knows");
+        if (strategy.Needs.HasFlag(StrategyNeeds.Base) && recipe.Base is null)
+            throw new CheckpointFormatException(path, $"the recipe of {Article(recipe.Strategy)} soup names no base checkpoint, which {strategy.Name} needs");
+        if (recipe.Weights is null)
+        {
+            try
+            {
+                ParameterValues.FromTexts(strategy.Parameters, recipe.Settings);
+            }
+            catch (OptionException e)
+            {
+                throw new CheckpointFormatException(path, $"the recipe's setting {e.Setting}: {e.Problem}");
+            }
+            if (strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && request.Evaluation is null)
+                throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut,
+                    $"rebaking {Article(recipe.Strategy)} soup recomputes what it measured on the held-out split ({recipe.HeldOut?.Description ?? "not recorded"})");
+        }
+        foreach (var input in recipe.Ingredients.Append(recipe.Base))
+            if (input?.Recipe is { } nested) RequireReplayable(nested, request, $"{path} (nested recipe of {input.File})");
+    }
+
+    private static string Article(string word) => ("aeiou".Contains(char.ToLowerInvariant(word[0])) ? "an " : "a ") + word;
 
     /// <summary>
     /// The metadata a soup with <paramref name="recipe"/> carries, rebuilt from the recipe alone (for nested soups,
@@ -93,21 +122,22 @@ public static class RebakeRun
     private sealed class Rebaker(IReadOnlyList<string> folders, ScratchFolder scratch, RebakeRequest request, RunObserver observer,
         List<RebakeInput> found, CancellationToken cancellation)
     {
+        private int _nested;
+
         public BakeResult Bake(Recipe recipe, SoupOutput output, IReadOnlyDictionary<string, string> metadata, int depth,
             IReadOnlyList<string> protect)
         {
             var ingredients = recipe.Ingredients.Select(i => Find(i, recipe.Read, depth)).ToList();
             var basePath = recipe.Base is { } b ? Find(b, recipe.Read, depth) : null;
-            var strategy = KnownStrategies.Named(recipe.Command)
-                           ?? throw new UsageException($"the recipe's strategy '{recipe.Command}' is not one this version of soup knows");
+            var strategy = KnownStrategies.Named(recipe.Command)!; // checked for the whole tree up front
             var evaluation = recipe.Weights is null && strategy.Needs.HasFlag(StrategyNeeds.HeldOut) ? request.Evaluation : null;
-            if (recipe.Weights is null && strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && evaluation is null)
-                throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut,
-                    $"rebaking a {recipe.Strategy} soup recomputes what it measured on the held-out split ({recipe.HeldOut?.Description})");
             var ingredientRequest = new IngredientRequest(ingredients, recipe.Read.ToOptions(), basePath);
             using var inputs = RunInputs.Open(ingredientRequest, evaluation, request.Compute, [output.Path, .. protect], observer);
             if (evaluation != null && recipe.HeldOut is { } split && inputs.HeldOut!.Fingerprint != split.Fingerprint)
                 throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with ({split.Description})");
+            if (recipe.TensorWeights is { } named && inputs.Ingredients.Layout.Select(t => t.Name).ToHashSet(StringComparer.Ordinal) is var held
+                && named.Keys.FirstOrDefault(n => !held.Contains(n)) is { } stranger)
+                throw new CheckpointFormatException(request.Soup, $"the recipe has weights for tensor '{stranger}', which its ingredients do not hold");
 
             SoupPlan? plan = null;
             try
@@ -134,25 +164,45 @@ public static class RebakeRun
             }
         }
 
+        // An input is looked for by its plain file name (RecipeCheck) in the --from folders only, first match of
+        // content wins; a file that is missing, unreadable or has other content there is passed over for the next folder.
         private string Find(RecipeInput input, RecipeRead read, int depth)
         {
+            var others = new List<string>();
             foreach (var folder in folders)
             {
                 var path = Path.Combine(folder, input.File);
-                if (!File.Exists(path)) continue;
+                if (FileIdentity.TypeOf(path) != FileType.File) continue; // missing, a link loop, a folder, a FIFO
                 string sha;
-                using (var reader = KnownCheckpointFormats.Open(path, read.ToOptions() with { StateDictKey = input.WeightsKey ?? read.StateDictKey }))
+                try
+                {
+                    using var reader = KnownCheckpointFormats.Open(path, read.ToOptions() with { StateDictKey = input.WeightsKey ?? read.StateDictKey });
                     sha = ContentHash.Of(reader, EvaluationCache.None).Sha256;
+                }
+                catch (InputException e)
+                {
+                    others.Add($"{path} cannot be read ({e.Problem})");
+                    continue;
+                }
                 if (!string.Equals(sha, input.Sha256, StringComparison.OrdinalIgnoreCase))
-                    throw new InputException(path, $"is not the file the recipe names: its SHA-256 is {sha}, the recipe's {input.Sha256}");
+                {
+                    others.Add($"{path} has SHA-256 {sha}");
+                    continue;
+                }
                 found.Add(new RebakeInput(input.File, path, sha, false, depth));
                 return path;
             }
             if (input.Recipe is not { } nested)
-                throw new InputException(input.File, $"not found in {string.Join(", ", folders)} (give the folder that holds it with --from)");
-            // A soup among the ingredients that is missing: bake it again from its own recipe, and check it.
-            var rebuilt = scratch.File($"{depth + 1}-{found.Count}-{input.File}");
-            var baked = Bake(nested, new SoupOutput(rebuilt, nested.Output.Format ?? "safetensors", Overwrite: true), MetadataOf(nested),
+            {
+                var where = string.Join(", ", folders);
+                throw new InputException(input.File, others.Count == 0
+                    ? $"not found in {where} (give the folder that holds it with --from)"
+                    : $"no file in {where} is the one the recipe names (SHA-256 {input.Sha256}): {string.Join("; ", others)}");
+            }
+            // A soup among the ingredients that is missing: bake it again from its own recipe, into a scratch file
+            // whose name the tool makes (never one the recipe gives), and check it.
+            var rebuilt = scratch.File($"nested-{++_nested}.safetensors");
+            var baked = Bake(nested, new SoupOutput(rebuilt, nested.Output.Format ?? "safetensors", Overwrite: false), MetadataOf(nested),
                 depth + 1, []);
             if (!string.Equals(baked.Sha256, input.Sha256, StringComparison.OrdinalIgnoreCase))
                 throw new InputException(input.File, $"was missing and rebaking it from its recipe gave SHA-256 {baked.Sha256}, not {input.Sha256}");

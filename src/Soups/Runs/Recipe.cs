@@ -51,14 +51,14 @@ public sealed record Recipe(
     /// <summary>The recipe as compact JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    /// <summary>Reads a recipe; a malformed one is a <see cref="CheckpointFormatException"/> of <paramref name="path"/>.</summary>
+    /// <summary>Reads a recipe; a malformed or inconsistent one (<see cref="RecipeCheck"/>) is a <see cref="CheckpointFormatException"/> of <paramref name="path"/>.</summary>
     public static Recipe Parse(string json, string path)
     {
         try
         {
             var recipe = JsonSerializer.Deserialize<Recipe>(json, Json);
-            if (recipe is null || recipe.Version != 1 || recipe.Ingredients is null || recipe.Settings is null || recipe.Read is null || recipe.Output is null)
-                throw new CheckpointFormatException(path, $"its {MetadataKey} metadata is not a recipe this version reads");
+            if (recipe is null) throw new CheckpointFormatException(path, $"its {MetadataKey} metadata is not a recipe this version reads");
+            RecipeCheck.Require(recipe, path);
             return recipe;
         }
         catch (JsonException e)

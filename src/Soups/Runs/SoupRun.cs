@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Soups.Baking;
+using Soups.FileSystem;
 using Soups.Ingredients;
 using Soups.Strategies;
 
@@ -9,7 +10,8 @@ namespace Soups.Runs;
 /// <summary>
 /// One soup, from request to file: open and check every input → let the strategy plan → bake its merge one tensor
 /// at a time → score the soup beside the baselines (when evaluating) → write the report. The same course for every
-/// strategy (issue #9).
+/// strategy (issue #9). The soup, its report and its pictures are published together (<see cref="OutputSet"/>): they
+/// always describe the same run, and a failure on any of them leaves none.
 /// </summary>
 public static class SoupRun
 {
@@ -31,7 +33,8 @@ public static class SoupRun
             foreach (var warning in context.Warnings) observer.Warning?.Invoke(warning);
             return Describe(request, inputs.Ingredients, plan, null, null, context.Warnings, clock.Elapsed);
         }
-        var baked = Bake(request, inputs, plan, observer, cancellation);
+        using var outputs = new OutputSet();
+        var baked = Bake(request, inputs, plan, observer, outputs, cancellation);
         var warnings = context.Warnings.Concat(baked.Warnings).Distinct().ToList();
         foreach (var warning in baked.Warnings) observer.Warning?.Invoke(warning);
 
@@ -39,10 +42,15 @@ public static class SoupRun
         if (inputs.Evaluator != null)
         {
             observer.Info?.Invoke($"Scoring the best individual, the uniform soup and the {plan.Label}");
-            scores = new Baselines(inputs, cancellation, observer.Progress).Around(plan.Label, baked.Path);
+            scores = new Baselines(inputs, cancellation, observer.Progress).Around(plan.Label, baked.ReadFrom);
         }
         var result = Describe(request, inputs.Ingredients, plan, baked, scores, warnings, clock.Elapsed);
-        ReportFile.Write(request.ReportPath, result, output.Overwrite);
+        outputs.Add(request.ReportPath, output.Overwrite, ReportFile.Serialize(result) + "\n");
+        if (request.RenderPlot is { } render)
+            foreach (var picture in result.Details.Plots())
+                if (request.PlotPaths.TryGetValue(picture.Name, out var path)) outputs.Add(path, output.Overwrite, render(picture));
+        cancellation.ThrowIfCancellationRequested();
+        outputs.Publish();
         return result;
     }
 
@@ -84,7 +92,8 @@ public static class SoupRun
     // Only safetensors stores metadata: other formats are not hashed for a recipe they cannot hold. Inputs not hashed
     // yet are hashed beside the mixing, and the header, sized with placeholder hashes of the same length, is written
     // last (issue #12).
-    private static BakeResult Bake(SoupRunRequest request, RunInputs inputs, SoupPlan plan, RunObserver observer, CancellationToken cancellation)
+    private static BakeResult Bake(SoupRunRequest request, RunInputs inputs, SoupPlan plan, RunObserver observer, OutputSet outputs,
+        CancellationToken cancellation)
     {
         var output = request.Output;
         var baker = new SoupBaker(inputs.Target);
@@ -93,7 +102,8 @@ public static class SoupRun
         if (!Recipe.Fits(output) || inputs.InputsHashed)
         {
             var known = Recipe.Fits(output) ? RecipeOf(pending: false) : null;
-            return baker.Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, known), observer.Progress, cancellation);
+            return baker.Bake(inputs.Ingredients, plan.Merge, output, Metadata(plan, inputs.Ingredients, known), observer.Progress, cancellation,
+                into: outputs);
         }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var hashing = inputs.HashInputsInBackground(stop.Token);
@@ -104,7 +114,7 @@ public static class SoupRun
                 {
                     hashing.GetAwaiter().GetResult();
                     return Metadata(plan, inputs.Ingredients, RecipeOf(pending: false));
-                });
+                }, outputs);
         }
         finally
         {
@@ -125,8 +135,21 @@ public static class SoupRun
     private static void AtomicFileChecks(SoupRunRequest request)
     {
         Checkpoints.KnownCheckpointFormats.ForOutput(request.Output.Path, request.Output.Format);
-        FileSystem.AtomicFile.RequireWritable(request.Output.Path, request.Output.Overwrite);
-        FileSystem.AtomicFile.RequireWritable(request.ReportPath, request.Output.Overwrite);
-        foreach (var plot in request.PlotPaths.Values) FileSystem.AtomicFile.RequireWritable(plot, request.Output.Overwrite);
+        AtomicFile.RequireWritable(request.Output.Path, request.Output.Overwrite);
+        var besides = request.PlotPaths.Values.Prepend(request.ReportPath).ToList();
+        foreach (var beside in besides)
+        {
+            try
+            {
+                AtomicFile.RequireWritable(beside, request.Output.Overwrite);
+            }
+            catch (OutputException e) when (e.Problem == OutputProblem.NameTooLong)
+            {
+                var longest = OutputPath.NameMax(Path.GetDirectoryName(Path.GetFullPath(request.Output.Path))!)
+                              - besides.Max(b => b.Length - request.Output.Path.Length);
+                throw new OutputException(beside, OutputProblem.NameTooLong,
+                    $"{e.Detail}; the soup's report and pictures go beside it under its name plus a suffix, so choose a soup name of at most {longest} bytes");
+            }
+        }
     }
 }

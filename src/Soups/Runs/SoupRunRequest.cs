@@ -16,6 +16,9 @@ public sealed record SoupRunRequest(ISoupStrategy Strategy, ParameterValues Para
     /// <summary>The report written beside the soup: the same object a front end prints as JSON.</summary>
     public string ReportPath => ReportFile.PathFor(Output.Path);
 
+    /// <summary>Draws a picture of the result as PNG bytes (a front end's plotting); null: no pictures are written.</summary>
+    public Func<ResultPlot, byte[]>? RenderPlot { get; init; }
+
     /// <summary>Where each picture the strategy may make goes (<c>OUT.NAME.png</c>), by name.</summary>
     public IReadOnlyDictionary<string, string> PlotPaths => Strategy.PlotNames.ToDictionary(n => n, n => $"{Output.Path}.{n}.png");
 }

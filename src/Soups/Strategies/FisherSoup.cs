@@ -95,8 +95,8 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
             {
                 var clock = Stopwatch.StartNew();
                 WeightLoading.Load(model, reader);
-                var file = scratch.File($"fisher-{fisherFiles.Count}.safetensors");
-                var (mean, max) = Estimate(model, split, count, weighted, file, context, fisherFiles.Count, context.Ingredients.Count);
+                var (mean, max, file) = Estimate(model, split, count, weighted, scratch, $"fisher-{fisherFiles.Count}.safetensors", context,
+                    fisherFiles.Count, context.Ingredients.Count);
                 fisherFiles.Add(file);
                 fishers.Add(new IngredientFisher(reader.Path, mean, max, Math.Round(clock.Elapsed.TotalSeconds, 2)));
                 context.Note(string.Create(CultureInfo.InvariantCulture,
@@ -114,11 +114,11 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
 
     /// <summary>
     /// The diagonal empirical Fisher of the weights loaded in <paramref name="model"/> on the first
-    /// <paramref name="count"/> examples, written to <paramref name="file"/> (float32 safetensors) for the tensors in
-    /// <paramref name="weighted"/>. Returns its mean and largest entry.
+    /// <paramref name="count"/> examples, written to the file <paramref name="name"/> of <paramref name="scratch"/>
+    /// (float32 safetensors) for the tensors in <paramref name="weighted"/>. Returns its mean, its largest entry and the file.
     /// </summary>
-    public static (double Mean, double Max) Estimate(IModel model, Evaluation.IHeldOutSplit split, int count,
-        IReadOnlyList<TensorInfo> weighted, string file, PlanContext context, int ingredient = 0, int ingredients = 1)
+    public static (double Mean, double Max, string File) Estimate(IModel model, Evaluation.IHeldOutSplit split, int count,
+        IReadOnlyList<TensorInfo> weighted, ScratchFolder scratch, string name, PlanContext context, int ingredient = 0, int ingredients = 1)
     {
         var sums = weighted.ToDictionary(t => t.Name, t => torch.zeros(t.Shape, torch.float64, model.Device), StringComparer.Ordinal);
         try
@@ -165,10 +165,11 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
                 if (sum.numel() > 0) max = Math.Max(max, sum.max().item<double>());
                 elements += sum.numel();
             }
-            using (var stream = File.Create(file))
-                KnownCheckpointFormats.Safetensors.Writer!.Write(stream, weighted.Select(t => t with { DType = torch.ScalarType.Float32 }).ToList(),
-                    info => sums[info.Name].to(torch.float32, torch.CPU), new Dictionary<string, string>());
-            return (elements == 0 ? 0 : total / elements, max);
+            var stored = weighted.Select(t => t with { DType = torch.ScalarType.Float32 }).ToList();
+            var file = scratch.Write(name, stored.Sum(t => t.ByteCount), stream =>
+                KnownCheckpointFormats.Safetensors.Writer!.Write(stream, stored, info => sums[info.Name].to(torch.float32, torch.CPU),
+                    new Dictionary<string, string>()));
+            return (elements == 0 ? 0 : total / elements, max, file);
         }
         finally
         {

@@ -99,7 +99,7 @@ public class ProvenanceCommandTests
         File.Copy(SmallSample.Ingredients[2], inputs[1], overwrite: true);
         var changed = CliRun.Run(["rebake", soup, "--from", dir]);
         Assert.Equal(2, changed.ExitCode);
-        Assert.Contains("is not the file the recipe names", Assert.Single(changed.ErrorLines));
+        Assert.Contains("is the one the recipe names (SHA-256", Assert.Single(changed.ErrorLines));
 
         File.Delete(inputs[1]);
         var missing = CliRun.Run(["rebake", soup, "--from", dir]);

@@ -27,18 +27,41 @@ public class AtomicFileTests
     }
 
     [Fact]
-    public void A_stale_temporary_file_of_a_killed_process_is_removed_by_the_next_write()
+    public void A_temporary_file_no_one_holds_is_removed_by_the_next_write_and_one_in_use_is_kept_whatever_its_pid()
     {
         using var temp = new TempFolder();
-        var deadPid = FindDeadPid();
-        var stale = temp.File($".soup.safetensors.{deadPid}.{Guid.NewGuid():N}.tmp");
-        var alive = temp.File($".soup.safetensors.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var foreign = temp.File($".other.safetensors.{deadPid}.{Guid.NewGuid():N}.tmp");
+        var stale = temp.File($".soup.safetensors.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        // In use by a run whose pid means nothing here (another PID namespace): its lock is what counts.
+        var alive = temp.File($".soup.safetensors.{FindDeadPid()}.{Guid.NewGuid():N}.tmp");
+        var foreign = temp.File($".other.safetensors.{FindDeadPid()}.{Guid.NewGuid():N}.tmp");
         foreach (var f in new[] { stale, alive, foreign }) File.WriteAllText(f, "partial");
-        AtomicFile.WriteAll(temp.File("soup.safetensors"), false, "done");
-        Assert.False(File.Exists(stale));
-        Assert.True(File.Exists(alive)); // this process is running: not stale
-        Assert.True(File.Exists(foreign)); // another output's: not ours to judge here
+        using (var holder = new FileStream(alive, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            Assert.True(FileLock.TryShare(holder.SafeFileHandle));
+            AtomicFile.WriteAll(temp.File("soup.safetensors"), false, "done");
+            Assert.False(File.Exists(stale));
+            Assert.True(File.Exists(alive));
+            Assert.True(File.Exists(foreign)); // another output's: not ours to judge here
+        }
+        AtomicFile.WriteAll(temp.File("soup.safetensors"), true, "again");
+        Assert.False(File.Exists(alive)); // its holder is gone
+        Assert.True(File.Exists(foreign));
+    }
+
+    [Fact]
+    public void A_sealed_output_can_be_read_by_path_before_it_is_published_and_is_still_in_use()
+    {
+        using var temp = new TempFolder();
+        using var set = new OutputSet();
+        var file = set.Create(temp.File("soup.safetensors"), overwrite: false);
+        file.Stream.Write([1, 2, 3]);
+        file.Seal();
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(file.TempPath));
+        Assert.Null(FileLock.TryTake(file.TempPath));
+        Assert.False(File.Exists(temp.File("soup.safetensors")));
+        set.Publish();
+        Assert.Equal([1, 2, 3], File.ReadAllBytes(temp.File("soup.safetensors")));
+        Assert.Single(Directory.GetFileSystemEntries(temp.PathName));
     }
 
     [Fact]

@@ -54,6 +54,45 @@ public class HashCacheTests
     }
 
     [Fact]
+    public async Task A_fifo_a_huge_file_a_link_or_another_users_file_as_an_entry_is_ignored_never_read()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var temp = new TempFolder();
+        var folder = temp.File("cache");
+        var file = temp.File("ingredient.bin");
+        File.WriteAllBytes(file, [7, 7, 7]);
+        WaitUntilSettled(file);
+        var hash = HashCache.Sha256(file, folder);
+        var entry = Assert.Single(Directory.GetFiles(folder));
+        var text = File.ReadAllText(entry);
+        var forged = text.Replace(hash, new string('f', 64), StringComparison.Ordinal);
+
+        File.Delete(entry);
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [entry])) mkfifo.WaitForExit();
+        Assert.Equal(FileType.Fifo, FileIdentity.TypeOf(entry));
+        var read = Task.Run(() => HashCache.Sha256(file, folder));
+        Assert.True(await Task.WhenAny(read, Task.Delay(TimeSpan.FromSeconds(30))) == read, "a FIFO entry blocked the hash cache");
+        Assert.Equal(hash, await read);
+
+        File.Delete(entry);
+        using (var huge = new FileStream(entry, FileMode.CreateNew)) huge.SetLength(1L << 30); // sparse: a 1 GB entry
+        Assert.Equal(hash, HashCache.Sha256(file, folder)); // ignored unread (and replaced by a good entry)
+
+        File.Delete(entry);
+        var elsewhere = temp.File("elsewhere");
+        File.WriteAllText(elsewhere, forged);
+        File.CreateSymbolicLink(entry, elsewhere);
+        Assert.Equal(hash, HashCache.Sha256(file, folder));
+        Assert.Equal(forged, File.ReadAllText(elsewhere)); // the link was replaced, never written through
+
+        if (Environment.UserName != "root") return; // changing an entry's owner needs root
+        File.Delete(entry);
+        File.WriteAllText(entry, forged);
+        using (var chown = System.Diagnostics.Process.Start("chown", ["12345", entry])) chown.WaitForExit();
+        Assert.Equal(hash, HashCache.Sha256(file, folder));
+    }
+
+    [Fact]
     public void Without_a_usable_folder_files_are_simply_hashed()
     {
         using var temp = new TempFolder();

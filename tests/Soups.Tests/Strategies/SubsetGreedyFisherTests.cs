@@ -2,6 +2,7 @@ using System.Text.Json;
 using Soups.Baking;
 using Soups.Checkpoints;
 using Soups.Evaluation;
+using Soups.FileSystem;
 using Soups.Ingredients;
 using Soups.Models;
 using Soups.Strategies;
@@ -121,11 +122,10 @@ public sealed class SubsetGreedyFisherTests : IDisposable
     public void Fisher_information_of_one_ingredient_equals_pytorchs_per_example_definition()
     {
         var examples = Expected.GetProperty("fisher_examples").GetInt32();
-        using var temp = new TempFolder();
-        var file = temp.File("fisher.safetensors");
+        using var scratch = ScratchFolder.Create();
         WeightLoading.Load(_evaluator.Model, _set.Readers[0]);
         var weighted = _set.Layout.Where(t => _evaluator.Model.Parameters.Contains(t.Name)).ToList();
-        FisherSoup.Estimate(_evaluator.Model, _heldOut, examples, weighted, file, Context(tests: false));
+        var (_, _, file) = FisherSoup.Estimate(_evaluator.Model, _heldOut, examples, weighted, scratch, "fisher.safetensors", Context(tests: false));
         AssertClose(Fixture.Soups($"fisher_{examples}_ft_0.safetensors"), file, 1e-4);
     }
 
