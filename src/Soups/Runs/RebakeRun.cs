@@ -103,11 +103,11 @@ public static class RebakeRun
             var evaluation = recipe.Weights is null && strategy.Needs.HasFlag(StrategyNeeds.HeldOut) ? request.Evaluation : null;
             if (recipe.Weights is null && strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && evaluation is null)
                 throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut,
-                    $"rebaking a {recipe.Strategy} soup recomputes what it measured on the held-out split ({recipe.HeldOut?.Description})");
+                    $"rebaking a {recipe.Strategy} soup recomputes what it measured on the held-out split{Described(recipe.HeldOut)}");
             var ingredientRequest = new IngredientRequest(ingredients, recipe.Read.ToOptions(), basePath);
             using var inputs = RunInputs.Open(ingredientRequest, evaluation, request.Compute, [output.Path, .. protect], observer);
             if (evaluation != null && recipe.HeldOut is { } split && inputs.HeldOut!.Fingerprint != split.Fingerprint)
-                throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with ({split.Description})");
+                throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with{Described(split)}");
 
             SoupPlan? plan = null;
             try
@@ -133,6 +133,10 @@ public static class RebakeRun
                 plan?.Dispose();
             }
         }
+
+        // A recipe is read from a file and may describe its split with nothing at all.
+        private static string Described(RecipeSplit? split) =>
+            split?.Description is { Length: > 0 } description ? $" ({description})" : "";
 
         private string Find(RecipeInput input, RecipeRead read, int depth)
         {
