@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using Soups.Cli.Commands;
 using Soups.Strategies;
 
@@ -67,7 +68,10 @@ public static class SoupCli
                 : unmatched.StartsWith('-') ? $"unknown option '{unmatched}'" : $"unknown command '{unmatched}' (commands: {commands})";
         }
         if (unmatched != null) return unmatched.StartsWith('-') ? $"unknown option '{unmatched}'" : $"unexpected argument '{unmatched}'";
-        return parse.Errors[0].Message;
+        // The library words a value that does not parse with .NET type names ("System.Int32").
+        return parse.Errors[0].SymbolResult is OptionResult option && Commands.OptionValidation.Unparsable(option) is { } unparsable
+            ? unparsable
+            : parse.Errors[0].Message;
     }
 
     private static string CommandPath(ParseResult parse)

@@ -52,7 +52,9 @@ internal sealed class EvaluationOptions
     public Option<string[]> Tests { get; } = new Option<string[]>("--test")
     {
         Description = "A test split to report, NAME=PATH (tensor file or image folder); repeatable. Never used for choices.",
-    }.Check(specs => specs.Any(s => s.Length == 0 || s.EndsWith('=')) ? "expected NAME=PATH" : null);
+    }.Check(specs => specs.FirstOrDefault(s => s.Length == 0 || s.StartsWith('=') || s.EndsWith('=')) is { } bad
+        ? $"expected NAME=PATH, got '{bad}'"
+        : null);
 
     /// <summary>The options; <paramref name="required"/> makes --model and --heldout required (else they go together or not at all).</summary>
     public EvaluationOptions(bool required = true)
@@ -96,11 +98,19 @@ internal sealed class EvaluationOptions
         foreach (var text in parse.GetValue(Tests) ?? [])
         {
             var at = text.IndexOf('=');
-            var (name, path) = at > 0 ? (text[..at], text[(at + 1)..]) : (Path.GetFileNameWithoutExtension(text), text);
+            var (name, path) = at > 0 ? (text[..at], text[(at + 1)..]) : (NameOf(text), text);
+            if (string.IsNullOrWhiteSpace(name)) throw new OptionException("test", $"'{text}' gives the split no name (write NAME=PATH)");
             if (result.Any(r => r.Item1 == name)) throw new OptionException("test", $"name '{name}' given twice");
             if (!File.Exists(path) && !Directory.Exists(path)) throw new OptionException("test", $"{name}: {path}: no such file or folder");
             result.Add((name, path));
         }
         return result;
+    }
+
+    // A split given without NAME= is named after its file or folder: "images/" is "images", ".hidden" keeps its name.
+    private static string NameOf(string path)
+    {
+        var file = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)));
+        return Path.GetFileNameWithoutExtension(file) is { Length: > 0 } name ? name : file;
     }
 }

@@ -52,25 +52,29 @@ public readonly record struct Shard(int Index, int Count)
 
     private static Shard Auto(string text, int? given, Func<string, string?> environment)
     {
-        int? Read(string name)
+        // The scheduler's numbers are read as long and combined in long: at the int limits, MAX - MIN overflows an int.
+        long? Read(string name)
         {
             var value = environment(name);
             if (string.IsNullOrEmpty(value)) return null;
-            return int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
+            return long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number)
                 ? number
                 : throw new OptionException("shard", $"{text}: {name}='{value}' is not an integer");
         }
 
         if (Read("SLURM_ARRAY_TASK_ID") is { } id)
         {
-            int index, count;
+            long index, count;
             var min = Read("SLURM_ARRAY_TASK_MIN");
             var step = Read("SLURM_ARRAY_TASK_STEP") ?? 1;
             if (step <= 0) throw new OptionException("shard", $"{text}: SLURM_ARRAY_TASK_STEP={step}");
             if (min is { } lo && Read("SLURM_ARRAY_TASK_MAX") is { } hi)
             {
-                // --array=MIN-MAX[:STEP]: the tasks are MIN, MIN+STEP, ... up to MAX.
-                if ((id - lo) % step != 0 || id < lo || id > hi)
+                // --array=MIN-MAX[:STEP]: the tasks are MIN, MIN+STEP, ... up to MAX. Slurm's indexes are never negative
+                // (and far below int.MaxValue), so bounds outside that are not Slurm's.
+                if (lo < 0 || hi < lo || hi > int.MaxValue)
+                    throw new OptionException("shard", $"{text}: SLURM_ARRAY_TASK_MIN={lo} and _MAX={hi} are not a Slurm array's bounds");
+                if (id < lo || id > hi || (id - lo) % step != 0)
                     throw new OptionException("shard", $"{text}: SLURM_ARRAY_TASK_ID={id} is not in the array {lo}-{hi}:{step}");
                 index = (id - lo) / step;
                 count = (hi - lo) / step + 1;
@@ -100,8 +104,11 @@ public readonly record struct Shard(int Index, int Count)
         throw new OptionException("shard", $"{text}: not in a job array (neither SLURM_ARRAY_TASK_ID nor JOB_COMPLETION_INDEX is set)");
     }
 
-    private static Shard Checked(string text, int index, int count) =>
-        index >= 0 && index < count && count > 0
-            ? new Shard(index, count)
-            : throw new OptionException("shard", $"{text}: task {index} of {count} is out of range");
+    private static Shard Checked(string text, long index, long count)
+    {
+        if (count <= 0 || count > int.MaxValue)
+            throw new OptionException("shard", $"{text}: an array of {count} tasks is out of range (1 to {int.MaxValue})");
+        if (index < 0 || index >= count) throw new OptionException("shard", $"{text}: task {index} of {count} is out of range");
+        return new Shard((int)index, (int)count);
+    }
 }

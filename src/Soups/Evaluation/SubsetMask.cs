@@ -1,13 +1,10 @@
-using System.Text;
-using System.Text.RegularExpressions;
-
 namespace Soups.Evaluation;
 
 /// <summary>
 /// A 0/1 numpy mask (<c>.npy</c>) over a split's examples in their canonical order, selecting the held-out ones —
 /// how the paper defines its ImageNet2p split (<c>imagenet_98_idxs.npy</c> over ImageNet train).
 /// </summary>
-public sealed partial class SubsetMask
+public sealed class SubsetMask
 {
     private SubsetMask(string path, bool[] selected, string fingerprint)
     {
@@ -32,34 +29,26 @@ public sealed partial class SubsetMask
     /// <summary>Reads a 1-D <c>.npy</c> of bool, integer or float 0/1 values.</summary>
     public static SubsetMask Load(string path)
     {
-        FileSystem.InputFiles.RequireReadable(path);
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
-            throw new InputException(path, "not a .npy file");
-        int major = bytes[6];
-        var headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : (int)BitConverter.ToUInt32(bytes, 8);
-        var headerStart = major == 1 ? 10 : 12;
-        var header = Encoding.ASCII.GetString(bytes, headerStart, headerLength);
-        var descr = Descr().Match(header).Groups[1].Value;
-        var shape = Shape().Match(header);
-        if (header.Contains("'fortran_order': True", StringComparison.Ordinal) && shape.Groups[2].Success && shape.Groups[2].Value.Length > 0)
-            throw new InputException(path, "Fortran-ordered arrays are not supported");
-        if (!shape.Success || shape.Groups[2].Value.Trim().Length > 0)
-            throw new InputException(path, "the mask must be a 1-D array");
-        var count = long.Parse(shape.Groups[1].Value);
-        var data = bytes.AsSpan(headerStart + headerLength);
+        var bytes = ReadAll(path);
+        var header = NpyHeader.Read(path, bytes);
+        if (header.Shape.Count != 1)
+            throw new InputException(path, $"the mask must be a 1-D array, not of shape ({string.Join(", ", header.Shape)})");
+        var count = header.Shape[0];
+        var descr = header.Descr;
         var width = descr switch
         {
             "|b1" or "|u1" or "|i1" => 1,
             "<i2" or "<u2" => 2,
-            "<i4" or "<u4" => 4,
+            "<i4" or "<u4" or "<f4" => 4,
             "<i8" or "<u8" or "<f8" => 8,
-            "<f4" => 4,
             _ => throw new InputException(path, $"mask dtype {descr} is not bool, little-endian integer or float"),
         };
-        if (data.Length < count * width) throw new InputException(path, "truncated .npy data");
+        var data = bytes.AsSpan(header.DataOffset);
+        // Divided, not multiplied: the count is the file's word and count * width may overflow.
+        if (count > data.Length / width)
+            throw new InputException(path, $"the mask is said to hold {count} values of {width} byte(s) but {data.Length} bytes of data follow its header");
         var selected = new bool[count];
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < selected.Length; i++)
         {
             // The paper's imagenet_98_idxs.npy is a float64 array of 0.0/1.0.
             double value = descr switch
@@ -87,9 +76,19 @@ public sealed partial class SubsetMask
             throw new InputException(Path, $"the mask has {Selected.Count} entries but {what} has {examples} examples");
     }
 
-    [GeneratedRegex(@"'descr':\s*'([^']+)'")]
-    private static partial Regex Descr();
-
-    [GeneratedRegex(@"'shape':\s*\((\d+),\s*(\d*)")]
-    private static partial Regex Shape();
+    private static byte[] ReadAll(string path)
+    {
+        FileSystem.InputFiles.RequireReadable(path);
+        if (Directory.Exists(path)) throw new InputException(path, "is a folder, not a .npy file");
+        try
+        {
+            // A mask has one small value per example: one that does not fit an array is not a mask.
+            if (new FileInfo(path).Length > Array.MaxLength) throw new InputException(path, "too large for a .npy mask");
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputException(path, $"cannot be read ({e.Message})", e);
+        }
+    }
 }

@@ -91,11 +91,15 @@ public static class RebakeRun
             }
             if (strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && request.Evaluation is null)
                 throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut,
-                    $"rebaking {Article(recipe.Strategy)} soup recomputes what it measured on the held-out split ({recipe.HeldOut?.Description ?? "not recorded"})");
+                    $"rebaking {Article(recipe.Strategy)} soup recomputes what it measured on the held-out split{Described(recipe.HeldOut)}");
         }
         foreach (var input in recipe.Ingredients.Append(recipe.Base))
             if (input?.Recipe is { } nested) RequireReplayable(nested, request, $"{path} (nested recipe of {input.File})");
     }
+
+    // A recipe is read from a file and may describe its split with nothing at all.
+    private static string Described(RecipeSplit? split) =>
+        split?.Description is { Length: > 0 } description ? $" ({description})" : "";
 
     private static string Article(string word) => ("aeiou".Contains(char.ToLowerInvariant(word[0])) ? "an " : "a ") + word;
 
@@ -134,7 +138,7 @@ public static class RebakeRun
             var ingredientRequest = new IngredientRequest(ingredients, recipe.Read.ToOptions(), basePath);
             using var inputs = RunInputs.Open(ingredientRequest, evaluation, request.Compute, [output.Path, .. protect], observer);
             if (evaluation != null && recipe.HeldOut is { } split && inputs.HeldOut!.Fingerprint != split.Fingerprint)
-                throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with ({split.Description})");
+                throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with{Described(split)}");
             if (recipe.TensorWeights is { } named && inputs.Ingredients.Layout.Select(t => t.Name).ToHashSet(StringComparer.Ordinal) is var held
                 && named.Keys.FirstOrDefault(n => !held.Contains(n)) is { } stranger)
                 throw new CheckpointFormatException(request.Soup, $"the recipe has weights for tensor '{stranger}', which its ingredients do not hold");

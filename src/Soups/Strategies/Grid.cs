@@ -16,8 +16,13 @@ public sealed record Grid(string Text, IReadOnlyList<double> Values)
         {
             var (start, stop, step) = (Number(parts[0], setting), Number(parts[1], setting), Number(parts[2], setting));
             if (step <= 0 || stop < start) throw new OptionException(setting, $"range '{text}' needs STOP >= START and STEP > 0");
-            var count = (long)Math.Floor((stop - start) / step + 1e-9) + 1;
-            if (count > 10_000) throw new OptionException(setting, $"range '{text}' has {count} values; at most 10000");
+            // Counted in double: a range such as 0:1e300:1e-300 has more values than a long holds.
+            var count = Math.Floor((stop - start) / step + 1e-9) + 1;
+            if (count > 10_000)
+            {
+                var shown = count < 1e15 ? count.ToString("0", CultureInfo.InvariantCulture) : "over 10^15";
+                throw new OptionException(setting, $"range '{text}' has {shown} values; at most 10000");
+            }
             return new Grid(text, Enumerable.Range(0, (int)count).Select(i => Math.Round(start + i * step, 12)).ToList());
         }
         if (parts.Length != 1) throw new OptionException(setting, $"expected a list a,b,c or a range START:STOP:STEP, got '{text}'");

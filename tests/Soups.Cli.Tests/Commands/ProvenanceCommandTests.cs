@@ -111,6 +111,49 @@ public class ProvenanceCommandTests
         Assert.Contains("has no recipe", Assert.Single(plain.ErrorLines));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Rebake_names_a_recipes_held_out_split_properly_when_its_description_is_empty(string? description)
+    {
+        using var temp = new TempFolder();
+        var soup = temp.File("greedy.safetensors");
+        var baked = CliRun.Run(["greedy", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
+            "--heldout", Fixture.Eval("heldout.safetensors"), "-o", soup, "--no-cache", "-q"]);
+        Assert.True(baked.ExitCode == 0, baked.Error);
+        // Without its weights the recipe must be replayed on its split, which it describes with nothing.
+        EditRecipe(soup, recipe =>
+        {
+            recipe.Remove("weights");
+            recipe["held_out"] = new System.Text.Json.Nodes.JsonObject { ["fingerprint"] = "0000", ["description"] = description };
+        });
+        var from = Path.GetDirectoryName(Fixture.Eval("digits_cnn_a.pt"))!;
+
+        var rebake = CliRun.Run(["rebake", soup, "--from", from]);
+        Assert.Equal(2, rebake.ExitCode);
+        var line = Assert.Single(rebake.ErrorLines);
+        Assert.Contains("measured on the held-out split (give --model and --heldout)", line);
+
+        var other = CliRun.Run(["rebake", soup, "--from", from, "--model", "digits-cnn", "--heldout", Fixture.Eval("heldout.safetensors"), "--no-cache"]);
+        Assert.Equal(2, other.ExitCode);
+        Assert.EndsWith("is not the held-out split the soup was made with", Assert.Single(other.ErrorLines, l => l.StartsWith("error: ", StringComparison.Ordinal)));
+    }
+
+    // Rewrites the recipe in a safetensors soup's metadata; tensor offsets are relative to the data, so they still hold.
+    private static void EditRecipe(string soup, Action<System.Text.Json.Nodes.JsonObject> edit)
+    {
+        var bytes = File.ReadAllBytes(soup);
+        var length = (int)BitConverter.ToInt64(bytes);
+        var header = System.Text.Json.Nodes.JsonNode.Parse(bytes.AsSpan(8, length))!.AsObject();
+        var metadata = header["__metadata__"]!.AsObject();
+        var recipe = System.Text.Json.Nodes.JsonNode.Parse(metadata["soup.recipe"]!.GetValue<string>())!.AsObject();
+        edit(recipe);
+        metadata["soup.recipe"] = recipe.ToJsonString();
+        var json = header.ToJsonString();
+        var text = System.Text.Encoding.UTF8.GetBytes(json.PadRight((json.Length + 7) / 8 * 8));
+        File.WriteAllBytes(soup, [.. BitConverter.GetBytes((long)text.Length), .. text, .. bytes.AsSpan(8 + length)]);
+    }
+
     [Fact]
     public void Task_arithmetic_records_the_scale_it_chose_and_rebakes_without_a_held_out_split()
     {

@@ -14,7 +14,7 @@ public class RobustnessTests
         "--heldout", Fixture.Eval("heldout.safetensors"), "-o", output, "--no-cache", .. extra,
     ];
 
-    private static void AssertOneErrorLine(CliResult result, string expected, int exitCode = 2)
+    internal static void AssertOneErrorLine(CliResult result, string expected, int exitCode = 2)
     {
         Assert.Equal(exitCode, result.ExitCode);
         var line = Assert.Single(result.ErrorLines);

@@ -63,6 +63,45 @@ public class ShardTests
     public void Auto_outside_a_job_array_is_refused() =>
         Assert.Contains("not in a job array", Assert.Throws<OptionException>(() => Shard.Parse("auto", Env())).Problem);
 
+    [Theory]
+    [InlineData("-2147483648", "2147483647", "1", "0")]
+    [InlineData("-2147483648", "2147483647", "2147483647", "-2147483648")] // overflowed into share 0 of 1
+    [InlineData("0", "9999999999", "1", "5")]
+    [InlineData("9", "3", "1", "5")]
+    public void Slurm_array_bounds_that_are_not_slurms_are_refused_not_wrapped(string min, string max, string step, string id)
+    {
+        var env = Env(("SLURM_ARRAY_TASK_ID", id), ("SLURM_ARRAY_TASK_MIN", min), ("SLURM_ARRAY_TASK_MAX", max), ("SLURM_ARRAY_TASK_STEP", step));
+        Assert.Contains("are not a Slurm array's bounds", Assert.Throws<OptionException>(() => Shard.Parse("auto", env)).Problem);
+    }
+
+    [Fact]
+    public void Slurm_arrays_at_the_int_limits_are_counted_without_overflow()
+    {
+        // 0-2147483647:2147483647 runs tasks 0 and 2147483647.
+        var wide = Env(("SLURM_ARRAY_TASK_ID", "2147483647"), ("SLURM_ARRAY_TASK_MIN", "0"), ("SLURM_ARRAY_TASK_MAX", "2147483647"),
+            ("SLURM_ARRAY_TASK_STEP", "2147483647"));
+        Assert.Equal(new Shard(1, 2), Shard.Parse("auto", wide));
+        var last = Env(("SLURM_ARRAY_TASK_ID", "2147483646"), ("SLURM_ARRAY_TASK_COUNT", "2147483647"));
+        Assert.Equal(new Shard(2147483646, 2147483647), Shard.Parse("auto", last));
+    }
+
+    [Theory]
+    [InlineData("3", "99999999999", "an array of 99999999999 tasks is out of range")]
+    [InlineData("3", "-2147483648", "an array of -2147483648 tasks is out of range")]
+    [InlineData("3", "0", "an array of 0 tasks is out of range")]
+    [InlineData("2147483648", "5", "task 2147483648 of 5 is out of range")]
+    [InlineData("-1", "5", "task -1 of 5 is out of range")]
+    public void Slurm_task_ids_and_counts_out_of_range_are_refused(string id, string count, string expected)
+    {
+        var env = Env(("SLURM_ARRAY_TASK_ID", id), ("SLURM_ARRAY_TASK_COUNT", count));
+        Assert.Contains(expected, Assert.Throws<OptionException>(() => Shard.Parse("auto", env)).Problem);
+    }
+
+    [Fact]
+    public void A_kubernetes_index_past_an_int_is_out_of_range() =>
+        Assert.Contains("task 4294967296 of 4 is out of range",
+            Assert.Throws<OptionException>(() => Shard.Parse("auto/4", Env(("JOB_COMPLETION_INDEX", "4294967296")))).Problem);
+
     [Fact]
     public void Every_item_belongs_to_exactly_one_share()
     {
