@@ -14,7 +14,11 @@ namespace Soups.Runs;
 /// <param name="Evaluation">A model and held-out split, for strategies whose arithmetic needs them (Fisher).</param>
 /// <param name="Compute">Device and threads.</param>
 public sealed record RebakeRequest(string Soup, IReadOnlyList<string> From, SoupOutput? Output, EvaluationRequest? Evaluation,
-    ComputeRequest Compute);
+    ComputeRequest Compute)
+{
+    /// <summary>Read files whose pickles name what only an attack uses as inert data (<see cref="ReadOptions.AllowUnsafeGlobals"/>).</summary>
+    public bool AllowUnsafeGlobals { get; init; }
+}
 
 /// <summary>One input file of a rebake: where it was found and how.</summary>
 /// <param name="File">The name the recipe gives.</param>
@@ -48,7 +52,8 @@ public static class RebakeRun
         }
         Recipe recipe;
         Dictionary<string, string> metadata;
-        using (var soup = KnownCheckpointFormats.Open(request.Soup, ReadOptions.Default with { StripPrefix = "" }))
+        using (var soup = KnownCheckpointFormats.Open(request.Soup,
+                   ReadOptions.Default with { StripPrefix = "", AllowUnsafeGlobals = request.AllowUnsafeGlobals }))
         {
             recipe = Recipe.Of(soup) ?? throw new InputException(request.Soup,
                 "has no recipe to rebake (only safetensors soups baked by this version of soup or later carry one)");
@@ -104,7 +109,7 @@ public static class RebakeRun
             if (recipe.Weights is null && strategy.Needs.HasFlag(StrategyNeeds.HeldOut) && evaluation is null)
                 throw new StrategyNeedsException(strategy.Name, StrategyNeeds.HeldOut,
                     $"rebaking a {recipe.Strategy} soup recomputes what it measured on the held-out split ({recipe.HeldOut?.Description})");
-            var ingredientRequest = new IngredientRequest(ingredients, recipe.Read.ToOptions(), basePath);
+            var ingredientRequest = new IngredientRequest(ingredients, Options(recipe.Read), basePath);
             using var inputs = RunInputs.Open(ingredientRequest, evaluation, request.Compute, [output.Path, .. protect], observer);
             if (evaluation != null && recipe.HeldOut is { } split && inputs.HeldOut!.Fingerprint != split.Fingerprint)
                 throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with ({split.Description})");
@@ -141,7 +146,7 @@ public static class RebakeRun
                 var path = Path.Combine(folder, input.File);
                 if (!File.Exists(path)) continue;
                 string sha;
-                using (var reader = KnownCheckpointFormats.Open(path, read.ToOptions() with { StateDictKey = input.WeightsKey ?? read.StateDictKey }))
+                using (var reader = KnownCheckpointFormats.Open(path, Options(read) with { StateDictKey = input.WeightsKey ?? read.StateDictKey }))
                     sha = ContentHash.Of(reader, EvaluationCache.None).Sha256;
                 if (!string.Equals(sha, input.Sha256, StringComparison.OrdinalIgnoreCase))
                     throw new InputException(path, $"is not the file the recipe names: its SHA-256 is {sha}, the recipe's {input.Sha256}");
@@ -159,5 +164,8 @@ public static class RebakeRun
             found.Add(new RebakeInput(input.File, rebuilt, baked.Sha256, true, depth));
             return rebuilt;
         }
+
+        // How the recipe read its inputs; whether unsafe pickles may be read is this run's choice, not the recipe's.
+        private ReadOptions Options(RecipeRead read) => read.ToOptions() with { AllowUnsafeGlobals = request.AllowUnsafeGlobals };
     }
 }
