@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Serilog;
 using Serilog.Events;
+using Soups.Checkpoints;
 using Soups.Cli.Commands;
 using Soups.Models;
 using Soups.Strategies;
@@ -91,6 +92,7 @@ internal static class CommandRunner
         ModelMismatchException { NamesDiffer: true } e => (e.Message + " (rename prefixes with --map-prefix FROM=TO)", BadInput),
         StrategyNeedsException { Missing: StrategyNeeds.Base } e => (e.Message + " (give it with --base)", BadInput),
         StrategyNeedsException { Missing: StrategyNeeds.HeldOut } e => (e.Message + " (give --model and --heldout)", BadInput),
+        UnsafeCheckpointException e => (e.Message + " (--allow-unsafe-globals reads it as inert data)", BadInput),
         _ => (error.Message, BadInput),
     };
 

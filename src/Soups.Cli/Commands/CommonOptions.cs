@@ -54,6 +54,12 @@ internal sealed class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     }.Pairs("FROM=TO", rightMayBeEmpty: true);
 
+    public Option<bool> AllowUnsafeGlobals { get; } = new("--allow-unsafe-globals")
+    {
+        Description = "Read torch.save files whose pickle names code torch.load would run (os.system, builtins.eval, ...) as inert " +
+                      "data, with a warning, instead of refusing them. Nothing in a pickle is run either way; inspect always reads them.",
+    };
+
     public Option<string?> Base { get; } = new Option<string?>("--base")
     {
         Description = "The pretrained checkpoint the ingredients were fine-tuned from: checked like them, never averaged in, recorded in the soup.",
@@ -74,6 +80,7 @@ internal sealed class CommonOptions
         command.Options.Add(StripPrefix);
         command.Options.Add(Key);
         command.Options.Add(MapPrefix);
+        command.Options.Add(AllowUnsafeGlobals);
         if (!baseCheckpoint) return;
         Base.Required = baseRequired;
         command.Options.Add(Base);
@@ -83,6 +90,7 @@ internal sealed class CommonOptions
         new(parse.GetValue(StripPrefix) ?? "", parse.GetValue(Key))
         {
             PrefixRules = (parse.GetValue(MapPrefix) ?? []).Select(PrefixRule.Parse).ToList(),
+            AllowUnsafeGlobals = parse.GetValue(AllowUnsafeGlobals),
         };
 
     /// <summary>The checkpoints to read and how (<c>--base</c> included where the command has it).</summary>

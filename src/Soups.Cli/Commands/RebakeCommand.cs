@@ -42,7 +42,10 @@ internal static class RebakeCommand
             var outputPath = parse.GetValue(output);
             var request = new RebakeRequest(soups[0], parse.GetValue(from) ?? [],
                 outputPath is null ? null : new Baking.SoupOutput(outputPath, "safetensors", parse.GetValue(force)),
-                evaluation.OptionalRequest(parse), common.Compute(parse));
+                evaluation.OptionalRequest(parse), common.Compute(parse))
+            {
+                AllowUnsafeGlobals = parse.GetValue(common.AllowUnsafeGlobals),
+            };
             var result = context.WithProgress(progress => RebakeRun.Execute(request, context.Observer(progress), cancellation));
             if (parse.GetValue(common.Json)) context.Output.WriteLine(ReportFile.Serialize(result));
             else RecipePrinter.PrintRebake(context.Sheet, result);

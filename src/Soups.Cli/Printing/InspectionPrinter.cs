@@ -1,5 +1,4 @@
 using System.Globalization;
-using Soups.Checkpoints.TorchZip;
 using Soups.Runs;
 
 namespace Soups.Cli.Printing;
@@ -19,9 +18,10 @@ internal static class InspectionPrinter
             output.Line($"    dtypes: {string.Join(", ", s.DTypeCounts.Select(kv => $"{kv.Key} x{kv.Value}"))}");
             output.Line($"    weights: {(s.WeightsKey.Length == 0 ? "the top level" : $"key '{s.WeightsKey}'")}");
             if (s.LeftOut.Count > 0) output.Line($"    left out: {string.Join(", ", s.LeftOut)}");
-            if (s.ForeignGlobals.Count > 0)
-                output.Line($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}" +
-                                 (s.ForeignGlobals.Any(SuspiciousGlobals.IsSuspicious) ? "  <- torch.load would run code" : ""));
+            if (s.ForeignGlobals.Count > 0) output.Line($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}");
+            if (s.UnsafeGlobals.Count > 0)
+                output.Line($"    UNSAFE: torch.load would run {string.Join(", ", s.UnsafeGlobals)}; other commands refuse this file " +
+                            "(--allow-unsafe-globals reads it as inert data)");
             if (i < result.Recipes.Count && result.Recipes[i] is { } recipe) RecipePrinter.PrintTree(output, recipe, "    ");
         }
         if (all.Count < 2) return;

@@ -59,6 +59,12 @@ public interface ICheckpointReader : IDisposable
     /// <summary>Text metadata stored with the weights (safetensors <c>__metadata__</c>, in file order); empty for other formats.</summary>
     IReadOnlyDictionary<string, string> Metadata => new Dictionary<string, string>();
 
-    /// <summary>Code the file would run if loaded with <c>torch.load</c> (globals outside the allow-list); never run here.</summary>
+    /// <summary>Globals outside the allow-list named by the file's pickle (kept as inert placeholders, never run).</summary>
     IReadOnlyList<string> ForeignGlobals => [];
+
+    /// <summary>
+    /// Those of <see cref="ForeignGlobals"/> that only an attack names, which <c>torch.load</c> would run; a reader holds
+    /// any only when <see cref="ReadOptions.AllowUnsafeGlobals"/> let it open the file.
+    /// </summary>
+    IReadOnlyList<string> UnsafeGlobals => [];
 }

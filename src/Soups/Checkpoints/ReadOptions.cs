@@ -19,6 +19,13 @@ public sealed record ReadOptions(string StripPrefix = "module.", string? StateDi
     /// <c>model.</c> → empty, so keys match the model being evaluated).
     /// </summary>
     public IReadOnlyList<PrefixRule> PrefixRules { get; init; } = [];
+
+    /// <summary>
+    /// Read a torch.save file whose pickle names what only an attack uses (<c>os.system</c>, <c>builtins.eval</c>) as
+    /// inert data, as every other unknown global is; by default such a file is refused with
+    /// <see cref="UnsafeCheckpointException"/>. Nothing in a pickle is ever run either way.
+    /// </summary>
+    public bool AllowUnsafeGlobals { get; init; }
 }
 
 /// <summary>One prefix rewrite, parsed from <c>FROM=TO</c>.</summary>

@@ -23,6 +23,12 @@ public interface IHeldOutSplit : IDisposable
     /// <summary>Every file the split reads (data, images, mask), so that no output can overwrite one.</summary>
     IReadOnlyList<string> Files { get; }
 
+    /// <summary>
+    /// Globals its torch.save pickle names that only an attack uses (read as inert data because the read was allowed);
+    /// empty for other splits.
+    /// </summary>
+    IReadOnlyList<string> UnsafeGlobals => [];
+
     /// <summary>The examples at <paramref name="indices"/> as one batch (CPU); the caller disposes it.</summary>
     (torch.Tensor Inputs, torch.Tensor Labels) Batch(IReadOnlyList<int> indices);
 

@@ -12,12 +12,14 @@ public sealed class TensorFileSplit : IHeldOutSplit
     private readonly torch.Tensor _inputs;
     private readonly torch.Tensor _labels;
 
-    private TensorFileSplit(string path, torch.Tensor inputs, torch.Tensor labels, string fingerprint, IReadOnlyList<string> files)
+    private TensorFileSplit(string path, torch.Tensor inputs, torch.Tensor labels, string fingerprint, IReadOnlyList<string> files,
+        IReadOnlyList<string> unsafeGlobals)
     {
         _inputs = inputs;
         _labels = labels;
         Fingerprint = fingerprint;
         Files = files;
+        UnsafeGlobals = unsafeGlobals;
         Description = $"{path} ({labels.shape[0]} examples)";
         InputShape = inputs.shape[1..];
         if (labels.shape[0] > 0)
@@ -46,13 +48,18 @@ public sealed class TensorFileSplit : IHeldOutSplit
     /// <inheritdoc />
     public IReadOnlyList<string> Files { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyList<string> UnsafeGlobals { get; }
+
     /// <summary>
     /// Loads <paramref name="path"/>, keeping the examples <paramref name="mask"/> selects (all when null). Inputs are
-    /// converted to float32 (what the models compute in), labels to int64.
+    /// converted to float32 (what the models compute in), labels to int64. A torch.save file whose pickle names what
+    /// only an attack uses is refused unless <paramref name="allowUnsafeGlobals"/>.
     /// </summary>
-    public static TensorFileSplit Open(string path, SubsetMask? mask, string? maskPath = null)
+    public static TensorFileSplit Open(string path, SubsetMask? mask, string? maskPath = null, bool allowUnsafeGlobals = false)
     {
-        using var reader = KnownCheckpointFormats.Open(path, ReadOptions.Default with { StripPrefix = "" });
+        using var reader = KnownCheckpointFormats.Open(path,
+            ReadOptions.Default with { StripPrefix = "", AllowUnsafeGlobals = allowUnsafeGlobals });
         var byName = reader.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         if (!byName.TryGetValue("inputs", out var inputInfo) || !byName.TryGetValue("labels", out var labelInfo))
             throw new InputException(path, $"a held-out tensor file needs tensors 'inputs' and 'labels' (found: {string.Join(", ", byName.Keys.Take(8))})");
@@ -75,7 +82,8 @@ public sealed class TensorFileSplit : IHeldOutSplit
         }
         var fingerprint = "tensors:" + FileSystem.FileHash.Sha256(path) + (mask != null ? "+mask:" + mask.Fingerprint : "");
         var files = maskPath is null ? new[] { path } : [path, maskPath];
-        return new TensorFileSplit(path, inputs.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), fingerprint, files);
+        return new TensorFileSplit(path, inputs.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope(), fingerprint, files,
+            reader.UnsafeGlobals);
     }
 
     /// <inheritdoc />

@@ -13,9 +13,10 @@ namespace Soups.Inspection;
 /// <param name="WeightsKey">Where in the file the weights were found (empty: the top level).</param>
 /// <param name="LeftOut">What the file holds beside the weights.</param>
 /// <param name="ForeignGlobals">Globals outside the allow-list named by its pickle (kept inert, never run).</param>
+/// <param name="UnsafeGlobals">Those that only an attack names: every other command refuses the file.</param>
 public sealed record CheckpointSummary(string Path, string Format, int TensorCount, long ParameterCount, long ElementCount,
     long Bytes, IReadOnlyDictionary<string, int> DTypeCounts, string WeightsKey, IReadOnlyList<string> LeftOut,
-    IReadOnlyList<string> ForeignGlobals)
+    IReadOnlyList<string> ForeignGlobals, IReadOnlyList<string> UnsafeGlobals)
 {
     /// <summary>Summarises an open checkpoint.</summary>
     public static CheckpointSummary Of(ICheckpointReader reader) => new(
@@ -29,5 +30,6 @@ public sealed record CheckpointSummary(string Path, string Format, int TensorCou
             .ToDictionary(g => g.Key, g => g.Count()),
         reader.WeightsKey,
         reader.LeftOut,
-        reader.ForeignGlobals);
+        reader.ForeignGlobals,
+        reader.UnsafeGlobals);
 }

@@ -14,7 +14,11 @@ namespace Soups.Runs;
 /// <param name="Evaluation">A model and held-out split, for strategies whose arithmetic needs them (Fisher).</param>
 /// <param name="Compute">Device and threads.</param>
 public sealed record RebakeRequest(string Soup, IReadOnlyList<string> From, SoupOutput? Output, EvaluationRequest? Evaluation,
-    ComputeRequest Compute);
+    ComputeRequest Compute)
+{
+    /// <summary>Read files whose pickles name what only an attack uses as inert data (<see cref="ReadOptions.AllowUnsafeGlobals"/>).</summary>
+    public bool AllowUnsafeGlobals { get; init; }
+}
 
 /// <summary>One input file of a rebake: where it was found and how.</summary>
 /// <param name="File">The name the recipe gives.</param>
@@ -48,7 +52,8 @@ public static class RebakeRun
         }
         Recipe recipe;
         Dictionary<string, string> metadata;
-        using (var soup = KnownCheckpointFormats.Open(request.Soup, ReadOptions.Default with { StripPrefix = "" }))
+        using (var soup = KnownCheckpointFormats.Open(request.Soup,
+                   ReadOptions.Default with { StripPrefix = "", AllowUnsafeGlobals = request.AllowUnsafeGlobals }))
         {
             recipe = Recipe.Of(soup) ?? throw new InputException(request.Soup,
                 "has no recipe to rebake (only safetensors soups baked by this version of soup or later carry one)");
@@ -135,7 +140,7 @@ public static class RebakeRun
             var basePath = recipe.Base is { } b ? Find(b, recipe.Read, depth) : null;
             var strategy = KnownStrategies.Named(recipe.Command)!; // checked for the whole tree up front
             var evaluation = recipe.Weights is null && strategy.Needs.HasFlag(StrategyNeeds.HeldOut) ? request.Evaluation : null;
-            var ingredientRequest = new IngredientRequest(ingredients, recipe.Read.ToOptions(), basePath);
+            var ingredientRequest = new IngredientRequest(ingredients, Options(recipe.Read), basePath);
             using var inputs = RunInputs.Open(ingredientRequest, evaluation, request.Compute, [output.Path, .. protect], observer);
             if (evaluation != null && recipe.HeldOut is { } split && inputs.HeldOut!.Fingerprint != split.Fingerprint)
                 throw new InputException(evaluation.HeldOut, $"is not the held-out split the soup was made with{Described(split)}");
@@ -180,7 +185,7 @@ public static class RebakeRun
                 string sha;
                 try
                 {
-                    using var reader = KnownCheckpointFormats.Open(path, read.ToOptions() with { StateDictKey = input.WeightsKey ?? read.StateDictKey });
+                    using var reader = KnownCheckpointFormats.Open(path, Options(read) with { StateDictKey = input.WeightsKey ?? read.StateDictKey });
                     sha = ContentHash.Of(reader, EvaluationCache.None).Sha256;
                 }
                 catch (InputException e)
@@ -213,5 +218,8 @@ public static class RebakeRun
             found.Add(new RebakeInput(input.File, rebuilt, baked.Sha256, true, depth));
             return rebuilt;
         }
+
+        // How the recipe read its inputs; whether unsafe pickles may be read is this run's choice, not the recipe's.
+        private ReadOptions Options(RecipeRead read) => read.ToOptions() with { AllowUnsafeGlobals = request.AllowUnsafeGlobals };
     }
 }

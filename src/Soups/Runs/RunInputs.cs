@@ -1,5 +1,4 @@
 using Soups.Baking;
-using Soups.Checkpoints.TorchZip;
 using Soups.Evaluation;
 using Soups.FileSystem;
 using Soups.Ingredients;
@@ -66,6 +65,7 @@ public sealed class RunInputs : IDisposable
             if (evaluation != null) inputs.OpenEvaluation(evaluation, family!, ingredients, compute.Threads, observer);
             foreach (var output in outputs) inputs.Guard.RequireNotAnInput(output);
             Describe(set, observer);
+            inputs.DescribeSplits(observer);
             if (inputs.HeldOut != null) observer.Info?.Invoke($"Held-out split: {inputs.HeldOut.Description}");
             return inputs;
         }
@@ -166,12 +166,13 @@ public sealed class RunInputs : IDisposable
     private void OpenEvaluation(EvaluationRequest request, IModelFamily family, IngredientRequest ingredients, int threads,
         RunObserver observer)
     {
-        HeldOut = HeldOutSplits.Open(request.HeldOut, request.Preprocess, request.Subset, threads);
+        var allowUnsafe = ingredients.Read.AllowUnsafeGlobals;
+        HeldOut = HeldOutSplits.Open(request.HeldOut, request.Preprocess, request.Subset, threads, allowUnsafe);
         _owned.Add(HeldOut);
         var tests = new List<NamedSplit>();
         foreach (var (name, path) in request.Tests ?? [])
         {
-            var split = HeldOutSplits.Open(path, request.Preprocess, null, threads);
+            var split = HeldOutSplits.Open(path, request.Preprocess, null, threads, allowUnsafe);
             _owned.Add(split);
             tests.Add(new NamedSplit(name, split));
         }
@@ -192,7 +193,8 @@ public sealed class RunInputs : IDisposable
         foreach (var test in tests) Evaluator.Probe(test.Split);
     }
 
-    // Where each file's weights were found and what was left out (verbose), and pickles that name code torch.load would run.
+    // Where each file's weights were found and what was left out (verbose), and pickles that name code torch.load would
+    // run (read only because the read options allowed them).
     private static void Describe(IngredientSet set, RunObserver observer)
     {
         foreach (var reader in set.All)
@@ -200,12 +202,21 @@ public sealed class RunInputs : IDisposable
             var where = reader.WeightsKey.Length == 0 ? "the top level" : $"key '{reader.WeightsKey}'";
             observer.Detail?.Invoke($"{reader.Path}: {reader.Tensors.Count} tensors at {where} ({reader.Format})" +
                                     (reader.LeftOut.Count == 0 ? "" : "; left out: " + string.Join(", ", reader.LeftOut)));
-            var suspicious = reader.ForeignGlobals.Where(SuspiciousGlobals.IsSuspicious).ToList();
-            if (suspicious.Count > 0)
-                observer.Warning?.Invoke($"{reader.Path}: its pickle names {string.Join(", ", suspicious)}, which torch.load would run; " +
-                                         "soup read only the weights and ran nothing");
+            if (reader.UnsafeGlobals.Count > 0) WarnUnsafe(reader.Path, reader.UnsafeGlobals, "weights", observer);
         }
     }
+
+    // Splits saved by torch.save carry pickles too: allowed unsafe ones are named like the checkpoints'.
+    private void DescribeSplits(RunObserver observer)
+    {
+        var splits = Tests.Select(t => t.Split);
+        foreach (var split in HeldOut is null ? splits : splits.Prepend(HeldOut))
+            if (split.UnsafeGlobals.Count > 0) WarnUnsafe(split.Files[0], split.UnsafeGlobals, "tensors", observer);
+    }
+
+    private static void WarnUnsafe(string path, IReadOnlyList<string> globals, string what, RunObserver observer) =>
+        observer.Warning?.Invoke($"{path}: its pickle names {string.Join(", ", globals)}, which torch.load would run; " +
+                                 $"soup read only the {what} and ran nothing");
 
     private static torch.ScalarType Precision(string name) => name switch
     {

@@ -41,18 +41,43 @@ public class StateDictLocationTests
     }
 
     [Fact]
-    public void A_hostile_global_beside_the_weights_is_named_and_never_run()
+    public void A_hostile_global_beside_the_weights_is_refused_by_name_and_never_run()
     {
         const string marker = "/tmp/soup-fixture-pwned";
         if (File.Exists(marker)) File.Delete(marker);
-        using var reader = KnownCheckpointFormats.Open(Fixture.PyTorch("malicious.pt"));
+        var error = Assert.Throws<UnsafeCheckpointException>(() => KnownCheckpointFormats.Open(Fixture.PyTorch("malicious.pt")));
+        Assert.Equal(["posix.system"], error.Globals);
+        Assert.Equal(Fixture.PyTorch("malicious.pt"), error.Path);
+        Assert.Contains("posix.system", error.Message);
+        Assert.False(File.Exists(marker));
+    }
+
+    [Fact]
+    public void A_hostile_global_allowed_by_the_read_options_is_kept_inert_and_never_run()
+    {
+        const string marker = "/tmp/soup-fixture-pwned";
+        if (File.Exists(marker)) File.Delete(marker);
+        using var reader = KnownCheckpointFormats.Open(Fixture.PyTorch("malicious.pt"), ReadOptions.Default with { AllowUnsafeGlobals = true });
         Assert.Equal(["weight"], reader.Tensors.Select(t => t.Name));
+        Assert.Equal(["posix.system"], reader.UnsafeGlobals);
         Assert.Contains("posix.system", reader.ForeignGlobals);
-        Assert.True(Soups.Checkpoints.TorchZip.SuspiciousGlobals.IsSuspicious("posix.system"));
         Assert.Contains(reader.LeftOut, l => l.StartsWith("payload (posix.system object", StringComparison.Ordinal));
         using var weight = reader.Read("weight");
         Assert.Equal([1f, 1f, 1f, 1f], weight.data<float>().ToArray());
         Assert.False(File.Exists(marker));
+    }
+
+    [Theory]
+    [InlineData("realworld", "lightning_checkpoint.ckpt", "__main__.TrainConfig")]
+    [InlineData("realworld", "timm_checkpoint.pth.tar", "argparse.Namespace")]
+    [InlineData("pytorch", "namespace.pt", "argparse.Namespace")]
+    public void A_benign_unknown_class_reads_without_being_allowed(string folder, string file, string global)
+    {
+        var path = folder == "pytorch" ? Fixture.PyTorch(file) : Fixture.RealWorld(file);
+        using var reader = KnownCheckpointFormats.Open(path, ReadOptions.Default with { PrefixRules = [new PrefixRule("model.", "")] });
+        Assert.Contains(global, reader.ForeignGlobals);
+        Assert.Empty(reader.UnsafeGlobals);
+        Assert.Equal(11, reader.Tensors.Count);
     }
 
     [Theory]

@@ -49,6 +49,9 @@ public sealed class TorchZipReader : ICheckpointReader
     public IReadOnlyList<string> ForeignGlobals { get; private set; } = [];
 
     /// <inheritdoc />
+    public IReadOnlyList<string> UnsafeGlobals { get; private set; } = [];
+
+    /// <inheritdoc />
     public torch.Tensor Read(string name)
     {
         if (!_byName.TryGetValue(name, out var entry))
@@ -115,6 +118,8 @@ public sealed class TorchZipReader : ICheckpointReader
 
         var pickle = Unpickler.Load(ZipDirectory.ReadEntry(_file, pickleEntry, Path), Path);
         ForeignGlobals = pickle.ForeignGlobals;
+        UnsafeGlobals = pickle.UnsafeGlobals;
+        if (UnsafeGlobals.Count > 0 && !options.AllowUnsafeGlobals) throw new UnsafeCheckpointException(Path, UnsafeGlobals);
         var located = StateDictLocator.Locate(pickle.Root, options.StateDictKey, Path);
         WeightsKey = located.KeyPath;
         LeftOut = located.LeftOut;

@@ -9,7 +9,8 @@ namespace Soups.Checkpoints.TorchZip;
 /// A pickle reader that builds plain values (dicts, lists, tuples, strings, numbers, tensor descriptions) and runs
 /// nothing. The globals torch.save needs for weights are understood (issue #2: an allow-list); any other global (an
 /// <c>argparse.Namespace</c>, a config class, <c>os.system</c>) becomes an inert <see cref="InertObject"/>, so a
-/// training checkpoint that carries such objects beside its weights can still be read (issue #8).
+/// training checkpoint that carries such objects beside its weights can still be read (issue #8). Those among them
+/// that only an attack names (<see cref="UnsafeGlobals"/>) are listed apart, for the reader to refuse.
 /// </summary>
 internal sealed class Unpickler
 {
@@ -35,6 +36,7 @@ internal sealed class Unpickler
     private readonly List<int> _marks = [];
     private readonly Dictionary<long, object?> _memo = [];
     private readonly List<string> _foreign = [];
+    private readonly List<string> _unsafe = [];
 
     private Unpickler(byte[] data, string path)
     {
@@ -49,7 +51,8 @@ internal sealed class Unpickler
         {
             var unpickler = new Unpickler(data, path);
             var root = unpickler.Run();
-            return new PickleResult(root, unpickler._foreign.Distinct(StringComparer.Ordinal).ToList());
+            return new PickleResult(root, unpickler._foreign.Distinct(StringComparer.Ordinal).ToList(),
+                unpickler._unsafe.Distinct(StringComparer.Ordinal).ToList());
         }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or InvalidCastException
                                       or OverflowException or NullReferenceException or FormatException
@@ -143,6 +146,7 @@ internal sealed class Unpickler
         if (module == "torch" && (DTypes.FromStorageClass(name) != null || InertTorchNames.Contains(name)))
             return new PickleGlobal(module, name, Known: true);
         _foreign.Add(full);
+        if (UnsafeGlobals.IsUnsafe(module, name)) _unsafe.Add(full);
         return new PickleGlobal(module, name, Known: false);
     }
 
@@ -305,5 +309,8 @@ internal sealed class Unpickler
     }
 }
 
-/// <summary>An unpickled value and the globals outside the allow-list it named (kept inert).</summary>
-internal sealed record PickleResult(object? Root, IReadOnlyList<string> ForeignGlobals);
+/// <summary>
+/// An unpickled value, the globals outside the allow-list it named (kept inert), and those of them that only an attack
+/// names.
+/// </summary>
+internal sealed record PickleResult(object? Root, IReadOnlyList<string> ForeignGlobals, IReadOnlyList<string> UnsafeGlobals);

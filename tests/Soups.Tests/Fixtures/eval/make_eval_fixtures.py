@@ -140,6 +140,13 @@ def uniform_soup(sds):
     return out
 
 
+class Evil:
+    """Pickles as a call to os.system (as posix.system on Linux). Never torch.load the tampered_* files."""
+
+    def __reduce__(self):
+        return (os.system, ("touch /tmp/soup-fixture-pwned",))
+
+
 def make_models_and_heldout():
     torch.manual_seed(0)
     model = DigitsCnn().eval()
@@ -171,6 +178,10 @@ def make_models_and_heldout():
     bad[5] = 10
     bad[150] = -1
     write_safetensors(os.path.join(OUT, "heldout_bad_labels.safetensors"), {"inputs": inputs, "labels": bad})
+
+    # Tampered copies: the same tensors beside an object torch.load would turn into a shell command.
+    torch.save({"state_dict": sd_b, "payload": Evil()}, os.path.join(OUT, "tampered_digits_cnn_b.pt"))
+    torch.save({"inputs": inputs, "labels": labels, "payload": Evil()}, os.path.join(OUT, "tampered_heldout.pt"))
 
     # TorchScript exports (weights A)
     scripted = torch.jit.script(model_with(sd_a))
@@ -380,6 +391,10 @@ README_FILES = [
     ("heldout.pt", "torch.save({'inputs': float32 [200,1,28,28] (10 x upsampled 4x4 noise + N(0,1), seed 2), 'labels': int64 [200]})"),
     ("heldout.safetensors", "same tensors as heldout.pt (hand-written safetensors, __metadata__ format=pt)"),
     ("heldout_bad_labels.safetensors", "same inputs; labels[5] = 10 (out of range), labels[150] = -1"),
+    ("tampered_digits_cnn_b.pt", "torch.save({'state_dict': weights B, 'payload': <object whose __reduce__ is "
+                                 "os.system('touch /tmp/soup-fixture-pwned')>}): its pickle names posix.system; NEVER torch.load it"),
+    ("tampered_heldout.pt", "torch.save({'inputs', 'labels' of heldout.pt, 'payload': the same os.system object}); "
+                            "NEVER torch.load it"),
     ("expected.json", "PyTorch eval (batch 64, float32) for A, B and uniform soup of A,B: accuracy, loss, correct, "
                       "predictions; logits_first4 (A); torch version"),
     ("imagefolder/", "4 classes B_upper, a_lower, c10, c2; 12 images (PNG RGB/L/RGBA, .jpg 4:2:0, .JPEG 4:4:4), "
