@@ -188,7 +188,7 @@ public static class RebakeRun
                     using var reader = KnownCheckpointFormats.Open(path, Options(read) with { StateDictKey = input.WeightsKey ?? read.StateDictKey });
                     sha = ContentHash.Of(reader, EvaluationCache.None).Sha256;
                 }
-                catch (InputException e)
+                catch (InputException e) when (e is not UnsafeCheckpointException) // a dangerous file is refused, never passed over
                 {
                     others.Add($"{path} cannot be read ({e.Problem})");
                     continue;

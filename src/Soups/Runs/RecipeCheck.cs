@@ -57,8 +57,7 @@ public static class RecipeCheck
                 if (WeightsProblem(tensorWeights) is { } problem) return $"{where}tensor '{name}': {problem}";
             }
         }
-        if (recipe.HeldOut is { } split && (split.Fingerprint is null || split.Description is null))
-            return $"{where}the held-out split has no fingerprint or description";
+        if (recipe.HeldOut is { } split && string.IsNullOrEmpty(split.Fingerprint)) return $"{where}the held-out split has no fingerprint";
         if (recipe.Read is not { StripPrefix: not null, MapPrefix: not null } read) return $"{where}how ingredients were read is missing";
         if (read.MapPrefix.Any(rule => rule is null || rule.IndexOf('=') <= 0)) return $"{where}a prefix rule is not FROM=TO";
         if (recipe.Output is null) return $"{where}the output is missing";
