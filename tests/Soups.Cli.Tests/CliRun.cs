@@ -17,3 +17,16 @@ internal static class CliRun
         return new CliResult(code, output.ToString(), error.ToString());
     }
 }
+
+/// <summary>What every refused command must look like: one <c>error:</c> line saying why, the expected exit code.</summary>
+internal static class CliAssert
+{
+    public static void OneErrorLine(CliResult result, string expected, int exitCode = 2)
+    {
+        Assert.True(result.ExitCode == exitCode, $"exit {result.ExitCode}, not {exitCode}: {result.Error}");
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.DoesNotContain("unexpected failure", line);
+        Assert.True(line.Contains(expected, StringComparison.Ordinal), line);
+    }
+}

@@ -39,15 +39,6 @@ public class HostileRecipeTests
         public void Dispose() => _temp.Dispose();
     }
 
-    private static void AssertOneErrorLine(CliResult result, string expected)
-    {
-        Assert.True(result.ExitCode == 2, $"exit {result.ExitCode}: {result.Error}");
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.DoesNotContain("unexpected failure", line);
-        Assert.True(line.Contains(expected, StringComparison.Ordinal), line);
-    }
-
     /// <summary>Rewrites <paramref name="soup"/>'s recipe with <paramref name="edit"/> into <paramref name="output"/>, tensors unchanged.</summary>
     internal static void Tamper(string soup, string output, Action<JsonObject> edit)
     {
@@ -86,7 +77,7 @@ public class HostileRecipeTests
         var hostile = tree.File("hostile.safetensors");
         Tamper(tree.Top, hostile, recipe => recipe["ingredients"]![0]!["file"] = name);
         var result = CliRun.Run(tree.Rebake(hostile, "-o", tree.File("out.safetensors")));
-        AssertOneErrorLine(result, "is not a plain file name");
+        CliAssert.OneErrorLine(result, "is not a plain file name");
         Assert.Equal("precious", File.ReadAllText(victim));
         Assert.False(File.Exists(tree.File("out.safetensors")));
         Assert.Empty(Directory.GetFiles(tree.Work, "*.safetensors"));
@@ -121,7 +112,7 @@ public class HostileRecipeTests
             foreach (var (key, value) in patch) recipe[key] = value?.DeepClone();
         });
         var result = CliRun.Run(tree.Rebake(hostile, "-o", tree.File("out.safetensors")));
-        AssertOneErrorLine(result, expected);
+        CliAssert.OneErrorLine(result, expected);
         Assert.False(File.Exists(tree.File("out.safetensors")));
     }
 

@@ -14,15 +14,6 @@ public class OutputSafetyTests
 {
     private static string[] Inputs => SmallSample.Ingredients;
 
-    private static void AssertOneErrorLine(CliResult result, string expected, int exitCode = 2)
-    {
-        Assert.True(result.ExitCode == exitCode, $"exit {result.ExitCode}: {result.Error}");
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.DoesNotContain("unexpected failure", line);
-        Assert.True(line.Contains(expected, StringComparison.Ordinal), line);
-    }
-
     [Fact]
     public void An_output_through_a_missing_folder_and_dotdot_never_overwrites_the_input_beside_it()
     {
@@ -31,7 +22,7 @@ public class OutputSafetyTests
         File.Copy(Inputs[0], input);
         var before = FileHash.Sha256(input);
         var result = CliRun.Run(["uniform", input, Inputs[1], "-o", temp.File("x/../a.safetensors"), "--force"]);
-        AssertOneErrorLine(result, "does not exist");
+        CliAssert.OneErrorLine(result, "does not exist");
         Assert.Equal(before, FileHash.Sha256(input));
         Assert.Single(Directory.GetFileSystemEntries(temp.PathName));
     }
@@ -42,12 +33,12 @@ public class OutputSafetyTests
         using var temp = new TempFolder();
         var fifo = temp.File("soup.safetensors");
         Assert.Equal(0, mkfifo(fifo, Convert.ToInt32("600", 8)));
-        AssertOneErrorLine(CliRun.Run(["uniform", .. Inputs.Take(2), "-o", fifo, "--force"]), "is a FIFO, not a regular file");
+        CliAssert.OneErrorLine(CliRun.Run(["uniform", .. Inputs.Take(2), "-o", fifo, "--force"]), "is a FIFO, not a regular file");
         Assert.Equal(FileType.Fifo, FileIdentity.TypeOf(fifo));
 
         var link = temp.File("null.safetensors");
         File.CreateSymbolicLink(link, "/dev/null");
-        AssertOneErrorLine(CliRun.Run(["uniform", .. Inputs.Take(2), "-o", link, "--force"]), "is a link to a character device");
+        CliAssert.OneErrorLine(CliRun.Run(["uniform", .. Inputs.Take(2), "-o", link, "--force"]), "is a link to a character device");
         Assert.Equal(FileType.Link, FileIdentity.TypeOf(link, followLinks: false));
         Assert.Equal(FileType.CharacterDevice, FileIdentity.TypeOf("/dev/null"));
         Assert.Equal(2, Directory.GetFileSystemEntries(temp.PathName).Length);
@@ -58,7 +49,7 @@ public class OutputSafetyTests
     {
         using var temp = new TempFolder();
         var tooLong = temp.File(new string('s', 238) + ".safetensors"); // 250 bytes: legal, but not with ".report.json"
-        AssertOneErrorLine(CliRun.Run(["uniform", .. Inputs.Take(2), "-o", tooLong]), "choose a soup name of at most 243 bytes");
+        CliAssert.OneErrorLine(CliRun.Run(["uniform", .. Inputs.Take(2), "-o", tooLong]), "choose a soup name of at most 243 bytes");
         Assert.Empty(Directory.GetFileSystemEntries(temp.PathName));
 
         var longest = temp.File(new string('s', 231) + ".safetensors"); // 243 bytes
@@ -88,7 +79,7 @@ public class OutputSafetyTests
     {
         using var disk = new SmallFileSystem(128 * 1024);
         var result = CliRun.Run(["uniform", .. Inputs.Take(2), "-o", disk.File("soup.safetensors")]);
-        AssertOneErrorLine(result, "is free in", exitCode: 1);
+        CliAssert.OneErrorLine(result, "is free in", exitCode: 1);
         Assert.Contains("nothing was written", result.Error);
         Assert.Empty(Directory.GetFileSystemEntries(disk.PathName));
     }
@@ -103,7 +94,7 @@ public class OutputSafetyTests
         using var disk = new SmallFileSystem(soupBytes + 16 * page);
         disk.FillTo((soupBytes + page - 1) / page * page); // room for the soup's pages, none for the report
         var result = CliRun.Run(["uniform", .. Inputs.Take(2), "-o", disk.File("soup.safetensors")]);
-        AssertOneErrorLine(result, "nothing was written", exitCode: 1);
+        CliAssert.OneErrorLine(result, "nothing was written", exitCode: 1);
         Assert.Contains("No space left on device", result.Error);
         Assert.Equal([".filler"], Directory.GetFileSystemEntries(disk.PathName).Select(Path.GetFileName));
     }
@@ -120,7 +111,7 @@ public class OutputSafetyTests
         var kept = File.ReadAllText(results);
         disk.FillTo(0);
         var full = CliRun.Run([.. args.Select(a => a.Replace("digits_cnn_a", "digits_cnn_b", StringComparison.Ordinal))]);
-        AssertOneErrorLine(full, "cannot record this evaluation", exitCode: 1);
+        CliAssert.OneErrorLine(full, "cannot record this evaluation", exitCode: 1);
         Assert.Contains("evals.jsonl", full.Error);
         Assert.StartsWith(kept, File.ReadAllText(results));
     }

@@ -14,14 +14,6 @@ public class RobustnessTests
         "--heldout", Fixture.Eval("heldout.safetensors"), "-o", output, "--no-cache", .. extra,
     ];
 
-    internal static void AssertOneErrorLine(CliResult result, string expected, int exitCode = 2)
-    {
-        Assert.Equal(exitCode, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.True(line.Contains(expected, StringComparison.Ordinal), line);
-    }
-
     [Fact]
     public void An_output_reached_through_a_symlinked_folder_is_still_an_input()
     {
@@ -31,7 +23,7 @@ public class RobustnessTests
         Directory.CreateSymbolicLink(temp.File("alias"), temp.PathName);
         var before = File.ReadAllBytes(input);
         var result = CliRun.Run(["uniform", input, Fixture.PyTorch("ingredient_1.pt"), "-o", temp.File("alias/a.safetensors"), "--force"]);
-        AssertOneErrorLine(result, "inputs are never overwritten");
+        CliAssert.OneErrorLine(result, "inputs are never overwritten");
         Assert.Equal(before, File.ReadAllBytes(input));
     }
 
@@ -46,7 +38,7 @@ public class RobustnessTests
         var before = File.ReadAllBytes(shard);
         var result = CliRun.Run(["uniform", Path.Combine(shards, "model.safetensors.index.json"), Fixture.PyTorch("ingredient_1.pt"),
             "-o", shard, "--force"]);
-        AssertOneErrorLine(result, "is the same file as the checkpoint");
+        CliAssert.OneErrorLine(result, "is the same file as the checkpoint");
         Assert.Equal(before, File.ReadAllBytes(shard));
     }
 
@@ -58,7 +50,7 @@ public class RobustnessTests
         File.Copy(Fixture.Eval("heldout.safetensors"), heldOut);
         var before = File.ReadAllBytes(heldOut);
         var result = CliRun.Run(Greedy(heldOut, "--force").Select(a => a == Fixture.Eval("heldout.safetensors") ? heldOut : a).ToArray());
-        AssertOneErrorLine(result, "is the same file as the held-out split");
+        CliAssert.OneErrorLine(result, "is the same file as the held-out split");
         Assert.Equal(before, File.ReadAllBytes(heldOut));
 
         var checkpoint = temp.File("b.pt");
@@ -66,7 +58,7 @@ public class RobustnessTests
         var checkpointBefore = File.ReadAllBytes(checkpoint);
         var args = Greedy(temp.File("soup.safetensors")).Where(a => a != "--no-cache").Select(a => a == Fixture.Eval("digits_cnn_b.pt") ? checkpoint : a)
             .Concat(["--results", checkpoint]).ToArray();
-        AssertOneErrorLine(CliRun.Run(args), "is the same file as the checkpoint");
+        CliAssert.OneErrorLine(CliRun.Run(args), "is the same file as the checkpoint");
         Assert.Equal(checkpointBefore, File.ReadAllBytes(checkpoint));
         Assert.False(File.Exists(temp.File("soup.safetensors")));
     }
@@ -115,7 +107,7 @@ public class RobustnessTests
         Assert.Equal(0, Native.mkfifo(fifo, Convert.ToInt32("600", 8)));
         var task = Task.Run(() => CliRun.Run(["uniform", Fixture.PyTorch("ingredient_0.pt"), fifo, "-o", temp.File("soup.safetensors")]));
         Assert.True(await Task.WhenAny(task, Task.Delay(TimeSpan.FromSeconds(30))) == task, "reading a FIFO hung");
-        AssertOneErrorLine(await task, "not a regular file or folder");
+        CliAssert.OneErrorLine(await task, "not a regular file or folder");
     }
 
     [Fact]
@@ -138,14 +130,14 @@ public class RobustnessTests
         var bad = temp.File("rgb.safetensors");
         File.Copy(Fixture.PyTorch("ingredient_0.safetensors"), bad); // a checkpoint, not a split
         var result = CliRun.Run(Greedy(temp.File("soup.safetensors"), "--test", "rgb=" + bad));
-        AssertOneErrorLine(result, "needs tensors 'inputs' and 'labels'");
+        CliAssert.OneErrorLine(result, "needs tensors 'inputs' and 'labels'");
         Assert.Equal([bad], Directory.GetFileSystemEntries(temp.PathName));
 
         var images = temp.File("images");
         Directory.CreateDirectory(Path.Combine(images, "c"));
         File.Copy(Fixture.Eval("imagefolder/a_lower/a.jpg"), Path.Combine(images, "c", "a.jpg"));
         var shapes = CliRun.Run(Greedy(temp.File("soup.safetensors"), "--test", "img=" + images, "--preprocess", "imagenet"));
-        AssertOneErrorLine(shapes, "inputs of shape [3, 224, 224] do not fit the model digits-cnn");
+        CliAssert.OneErrorLine(shapes, "inputs of shape [3, 224, 224] do not fit the model digits-cnn");
         Assert.False(File.Exists(temp.File("soup.safetensors")));
     }
 
@@ -203,7 +195,7 @@ public class RobustnessTests
         // "--force" on a line is a path (that does not exist), not the option.
         File.WriteAllLines(list, [spaced, "--force"]);
         var result = CliRun.Run(["uniform", "@" + list, "-o", temp.File("second.safetensors")]);
-        AssertOneErrorLine(result, "--force: no such file");
+        CliAssert.OneErrorLine(result, "--force: no such file");
         Assert.False(File.Exists(temp.File("second.safetensors")));
     }
 
