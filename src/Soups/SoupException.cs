@@ -56,6 +56,9 @@ public enum OutputProblem
 
     /// <summary>Writing failed part way (a full disk); nothing was written.</summary>
     WriteFailed,
+
+    /// <summary>What would be written is more than the format holds (a safetensors header over its limit); nothing was.</summary>
+    TooLarge,
 }
 
 /// <summary>An output cannot be written; nothing was.</summary>

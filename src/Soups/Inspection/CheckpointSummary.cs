@@ -17,6 +17,9 @@ public sealed record CheckpointSummary(string Path, string Format, int TensorCou
     long Bytes, IReadOnlyDictionary<string, int> DTypeCounts, string WeightsKey, IReadOnlyList<string> LeftOut,
     IReadOnlyList<string> ForeignGlobals)
 {
+    /// <summary>The file's text metadata (safetensors <c>__metadata__</c>), whole; printers shorten long values.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Summarises an open checkpoint.</summary>
     public static CheckpointSummary Of(ICheckpointReader reader) => new(
         reader.Path,
@@ -29,5 +32,5 @@ public sealed record CheckpointSummary(string Path, string Format, int TensorCou
             .ToDictionary(g => g.Key, g => g.Count()),
         reader.WeightsKey,
         reader.LeftOut,
-        reader.ForeignGlobals);
+        reader.ForeignGlobals) { Metadata = reader.Metadata };
 }
