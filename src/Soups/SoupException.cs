@@ -65,6 +65,9 @@ public enum OutputProblem
 
     /// <summary>Something that is not a regular file is there (a FIFO, socket or device, or a link to one).</summary>
     NotARegularFile,
+
+    /// <summary>What would be written is more than the format holds (a safetensors header over its limit); nothing was.</summary>
+    TooLarge,
 }
 
 /// <summary>An output cannot be written; nothing was.</summary>

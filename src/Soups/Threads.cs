@@ -21,8 +21,17 @@ public static class Threads
     }
 
     /// <summary><see cref="Parallel.For(long, long, ParallelOptions, Action{long})"/>, rethrowing the first iteration's exception.</summary>
-    public static void For(long from, long to, int threads, Action<long> body) =>
+    public static void For(long from, long to, int threads, Action<long> body)
+    {
+        // One iteration (a tiny tensor's only chunk) runs on the calling thread: Parallel.For's set-up would cost more
+        // than the work, a million times over for a checkpoint of a million tiny tensors.
+        if (to - from <= 1 || threads <= 1)
+        {
+            for (var i = from; i < to; i++) body(i);
+            return;
+        }
         Unwrap(() => Parallel.For(from, to, Options(threads), body));
+    }
 
     private static ParallelOptions Options(int threads) => new() { MaxDegreeOfParallelism = Math.Max(1, threads) };
 

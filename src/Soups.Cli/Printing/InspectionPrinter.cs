@@ -17,6 +17,11 @@ internal static class InspectionPrinter
             output.Line($"    format {s.Format}, {s.TensorCount} tensors, {s.ParameterCount.ToString("N0", invariant)} floating-point parameters, {SoupRunPrinter.Bytes(s.Bytes)}");
             output.Line($"    dtypes: {string.Join(", ", s.DTypeCounts.Select(kv => $"{kv.Key} x{kv.Value}"))}");
             output.Line($"    weights: {(s.WeightsKey.Length == 0 ? "the top level" : $"key '{s.WeightsKey}'")}");
+            if (s.Metadata.Count > 0)
+            {
+                output.Line("    metadata:");
+                foreach (var (key, value) in s.Metadata) output.Line($"      {LongText.Cut(key)}: {LongText.Cut(value)}");
+            }
             if (s.LeftOut.Count > 0) output.Line($"    left out: {string.Join(", ", s.LeftOut)}");
             if (s.ForeignGlobals.Count > 0) output.Line($"    pickle names (not run): {string.Join(", ", s.ForeignGlobals)}");
             if (s.UnsafeGlobals.Count > 0)
@@ -44,8 +49,10 @@ internal static class InspectionPrinter
                          string.Join(", ", tasks.Norms.Select((n, i) => $"[{i}] {n.ToString("0.####", inv)}")));
         Matrix(output, "task-vector cosine similarity", tasks.Cosines, "0.######");
         output.Line("per tensor:");
+        var (tensors, more) = LongText.Head(tasks.Tensors);
         output.Table(["tensor", "mean cosine", .. tasks.Norms.Select((_, i) => $"norm [{i}]")],
-            tasks.Tensors.Select(t => (IReadOnlyList<string>)[t.Tensor, t.MeanCosine.ToString("0.####", inv), .. t.Norms.Select(n => n.ToString("0.####", inv))]), "  ");
+            tensors.Select(t => (IReadOnlyList<string>)[t.Tensor, t.MeanCosine.ToString("0.####", inv), .. t.Norms.Select(n => n.ToString("0.####", inv))]), "  ");
+        if (more > 0) output.Line($"  … and {more.ToString("N0", inv)} more tensors (all of them with --json)");
     }
 
     private static void Matrix(Sheet output, string title, double[][] values, string format)

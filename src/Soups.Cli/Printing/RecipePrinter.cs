@@ -45,7 +45,7 @@ internal static class RecipePrinter
 
     private static string Describe(Recipe recipe)
     {
-        var settings = string.Join(" ", recipe.Settings.Where(kv => kv.Value.Length > 0).Select(kv => $"--{kv.Key} {kv.Value}"));
+        var settings = string.Join(" ", recipe.Settings.Where(kv => kv.Value.Length > 0).Select(kv => $"--{kv.Key} {LongText.Cut(kv.Value)}"));
         return $"{recipe.Strategy} by {recipe.Tool}" + (settings.Length > 0 ? $", {settings}" : "") +
                (recipe.HeldOut is { } split ? $", chosen on {split.Description}" : "") +
                (recipe.Output.DType is { } dtype ? $", stored as {dtype}" : "");

@@ -23,7 +23,9 @@ internal static class SoupRunPrinter
         foreach (var table in result.Details.Tables().Where(t => !(live && t.Live)))
         {
             output.Line($"  {table.Title}:");
-            output.Table(table.Columns, table.Rows, "    ");
+            var (rows, more) = LongText.Head(table.Rows);
+            output.Table(table.Columns, rows, "    ");
+            if (more > 0) output.Line($"    … and {more.ToString("N0", inv)} more rows (all of them in the report)");
         }
         foreach (var ingredient in result.Ingredients.Where(i => i.Weight is > 0))
             output.Line($"  weight {ingredient.Weight!.Value.ToString("0.0000", inv)}  {ingredient.Path}");

@@ -37,6 +37,14 @@ public sealed class SoupBaker(ComputeTarget target)
 {
     private readonly ComputeTarget _target = target;
 
+    // Writeback is started after this many bytes, and tensors smaller than AheadBytes are made on the writing thread:
+    // for a checkpoint of many tiny tensors, a system call or a thread hand-off per tensor would cost more than the work.
+    private const long WritebackBytes = 4 << 20;
+    private const long AheadBytes = 64 << 10;
+
+    // Progress is reported at most this many times per soup (each report redraws the terminal's line).
+    private const int ProgressSteps = 1000;
+
     /// <summary>
     /// Bakes <paramref name="merge"/> over <paramref name="ingredients"/> into <paramref name="output"/>. When
     /// <paramref name="finalMetadata"/> is given, it is asked once the tensors are written and its answer stored in
@@ -52,8 +60,12 @@ public sealed class SoupBaker(ComputeTarget target)
         var writer = format.Writer ?? throw new OptionException("format", $"{format.Name} cannot be written");
         var layout = ingredients.Layout
             .Select(t => output.DType is { } d && t.IsFloatingPoint ? t with { DType = d } : t).ToList();
+        // A header too large to read back is refused here, before any tensor is made.
+        writer.RequireFits(output.Path, layout, metadata);
         var warnings = new List<string>();
         var done = 0;
+        long unsynced = 0;
+        var reportEvery = Math.Max(1, layout.Count / ProgressSteps);
         string sha256;
 
         string readFrom;
@@ -70,9 +82,16 @@ public sealed class SoupBaker(ComputeTarget target)
             {
                 cancellation.ThrowIfCancellationRequested();
                 // What was written so far goes to disk while the next tensor is made: the final fsync waits for less.
-                file.StartWriteback();
+                // Every few MiB, not per tensor: each start is a flush and a system call.
+                if (unsynced >= WritebackBytes)
+                {
+                    file.StartWriteback();
+                    unsynced = 0;
+                }
                 var bytes = ahead.Take(info);
-                progress?.Report(new StepProgress("baking tensors", ++done, layout.Count));
+                unsynced += info.ByteCount;
+                if (++done % reportEvery == 0 || done == layout.Count)
+                    progress?.Report(new StepProgress("baking tensors", done, layout.Count));
                 return bytes;
             }, metadata, finalMetadata));
             cancellation.ThrowIfCancellationRequested(); // interrupted during the last tensor: still nothing written
@@ -130,7 +149,7 @@ public sealed class SoupBaker(ComputeTarget target)
                 made?.Dispose();
                 throw;
             }
-            if (baker._target.IsCpu && _next < layout.Count)
+            if (baker._target.IsCpu && _next < layout.Count && layout[_next].ByteCount >= AheadBytes)
             {
                 var next = layout[_next];
                 _pending = Task.Run(() => baker.ProduceManaged(ingredients, merge, next, warnings));

@@ -37,7 +37,7 @@ public sealed class TensorInputs(IngredientSet ingredients, TensorInfo info, Com
         (ingredients.Base ?? throw new UsageException("this strategy needs a base checkpoint")).ReadRange(Info.Name, start, count);
 
     /// <summary>The dtype the ingredients store this tensor in (<see cref="Info"/> holds the output's, which an override may change).</summary>
-    public torch.ScalarType StoredDType => _stored ??= ingredients.Layout.First(t => t.Name == Info.Name).DType;
+    public torch.ScalarType StoredDType => _stored ??= ingredients.LayoutOf(Info.Name).DType;
 
     private torch.ScalarType? _stored;
 

@@ -14,12 +14,16 @@ public sealed class WeightedMean : IManagedTensorMerge
 {
     private readonly Func<string, IReadOnlyList<double>> _weightsFor;
 
+    // Weights' scaled form, made once rather than per tensor (a checkpoint may hold a million tiny tensors).
+    private readonly (double[] Scaled, double Total) _scaled;
+
     /// <summary>One weight per ingredient for every tensor.</summary>
     public WeightedMean(IReadOnlyList<double> weights)
     {
         CheckWeights(weights);
         Weights = weights;
         _weightsFor = _ => weights;
+        _scaled = Scaled(weights);
     }
 
     /// <summary>Weights per tensor name (<paramref name="perTensor"/>), <paramref name="weights"/> for the rest.</summary>
@@ -30,6 +34,7 @@ public sealed class WeightedMean : IManagedTensorMerge
         Weights = weights;
         PerTensor = perTensor;
         _weightsFor = name => perTensor.TryGetValue(name, out var w) ? w : weights;
+        _scaled = Scaled(weights);
     }
 
     /// <summary>The weights of the ingredients (for tensors without weights of their own).</summary>
@@ -62,7 +67,7 @@ public sealed class WeightedMean : IManagedTensorMerge
     public TensorBytes? MergeManaged(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
     {
         if (dtype is not (torch.ScalarType.Float32 or torch.ScalarType.Float64) || !ManagedApplies(inputs, out var weights)) return null;
-        var (scaled, total) = Scaled(weights);
+        var (scaled, total) = ReferenceEquals(weights, Weights) ? _scaled : Scaled(weights);
         var output = new NativeTensorBytes(inputs.Info.ElementCount * DTypes.ElementSize(dtype));
         try
         {
@@ -129,16 +134,17 @@ public sealed class WeightedMean : IManagedTensorMerge
     private bool ManagedApplies(TensorInputs inputs, out IReadOnlyList<double> weights)
     {
         weights = _weightsFor(inputs.Info.Name);
-        var w = weights;
-        return ManagedPath && inputs.OnCpu && ManagedAccumulator.Supports(inputs.StoredDType)
-               && ManagedAccumulator.Fits(inputs.Info.ElementCount)
-               && Enumerable.Range(0, inputs.Count).All(i => w[i] == 0 || inputs.CanReadRaw(i));
+        if (!ManagedPath || !inputs.OnCpu || !ManagedAccumulator.Supports(inputs.StoredDType) || !ManagedAccumulator.Fits(inputs.Info.ElementCount))
+            return false;
+        for (var i = 0; i < inputs.Count; i++)
+            if (weights[i] != 0 && !inputs.CanReadRaw(i)) return false;
+        return true;
     }
 
     // Forms the mean in the managed array (callers hold ManagedAccumulator.Gate); a non-finite one is reported.
     private void MeanManaged(TensorInputs inputs, IReadOnlyList<double> weights, ICollection<string> warnings)
     {
-        var (scaled, sumOfWeights) = Scaled(weights);
+        var (scaled, sumOfWeights) = ReferenceEquals(weights, Weights) ? _scaled : Scaled(weights);
         if (_managed.Mean(inputs, scaled, sumOfWeights)) return;
         // Rare: find the culprits with libtorch.
         using var mean = _managed.Result(inputs.Info.Shape, torch.ScalarType.Float64);

@@ -10,7 +10,7 @@ namespace Soups.Checkpoints;
 public abstract class ContiguousFileReader : ICheckpointReader
 {
     private readonly SafeFileHandle _file;
-    private readonly Dictionary<string, (TensorInfo Info, long Offset)> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (TensorInfo Info, long Offset)> _byName;
 
     /// <summary>Opens <paramref name="path"/> and indexes it with <paramref name="scan"/>.</summary>
     protected ContiguousFileReader(string path, string format, ReadOptions options,
@@ -22,11 +22,13 @@ public abstract class ContiguousFileReader : ICheckpointReader
         try
         {
             var stored = scan(_file);
+            _byName = new(stored.Count, StringComparer.Ordinal);
             var names = PrefixMapping.Apply(stored.Select(s => s.Info.Name).ToList(), options, path);
             var tensors = new List<TensorInfo>(stored.Count);
             for (var i = 0; i < stored.Count; i++)
             {
-                var renamed = stored[i].Info with { Name = names[i] };
+                var info = stored[i].Info;
+                var renamed = ReferenceEquals(names[i], info.Name) ? info : info with { Name = names[i] };
                 _byName.Add(renamed.Name, (renamed, stored[i].Offset));
                 tensors.Add(renamed);
             }
@@ -77,7 +79,42 @@ public abstract class ContiguousFileReader : ICheckpointReader
         var elementSize = DTypes.ElementSize(info.DType);
         if (start < 0 || destination.Length % elementSize != 0 || start + destination.Length / elementSize > info.ElementCount)
             throw new ArgumentOutOfRangeException(nameof(start), $"{name}: {destination.Length} bytes from element {start} of {info.ElementCount}");
-        TensorData.ReadInto(_file, offset + start * elementSize, destination, Path, name);
+        if (destination.Length <= SmallRead) ReadSmall(offset + start * elementSize, destination, name);
+        else TensorData.ReadInto(_file, offset + start * elementSize, destination, Path, name);
+    }
+
+    // Small reads in file order (the tensors of a checkpoint of many tiny ones, read in layout order) are served from a
+    // window of the file read ahead: one system call per window rather than one per tensor. Reads out of order go to
+    // the file directly, so a checkpoint stored in another order reads no more than before.
+    private const int SmallRead = 4096;
+    private const int WindowBytes = 1 << 20;
+    private readonly Lock _windowGate = new();
+    private byte[]? _window;
+    private long _windowStart;
+    private int _windowLength;
+    private long _lastEnd = -1;
+
+    private void ReadSmall(long offset, Span<byte> destination, string name)
+    {
+        lock (_windowGate)
+        {
+            var end = offset + destination.Length;
+            var inWindow = _window != null && offset >= _windowStart && end <= _windowStart + _windowLength;
+            if (!inWindow && offset == _lastEnd)
+            {
+                _window ??= new byte[WindowBytes];
+                _windowStart = offset;
+                _windowLength = RandomAccess.Read(_file, _window, offset);
+                inWindow = end <= _windowStart + _windowLength;
+            }
+            _lastEnd = end;
+            if (inWindow)
+            {
+                _window.AsSpan((int)(offset - _windowStart), destination.Length).CopyTo(destination);
+                return;
+            }
+        }
+        TensorData.ReadInto(_file, offset, destination, Path, name);
     }
 
     private (TensorInfo Info, long Offset) Entry(string name) =>

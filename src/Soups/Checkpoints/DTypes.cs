@@ -21,24 +21,28 @@ public static class DTypes
     ];
 
     /// <summary>Bytes per element.</summary>
-    public static int ElementSize(ScalarType type) => Find(t => t.Type == type, type.ToString()).Size;
+    public static int ElementSize(ScalarType type) => Row(type).Size;
 
     /// <summary>The PyTorch name, e.g. <c>float32</c>.</summary>
-    public static string Name(ScalarType type) => Find(t => t.Type == type, type.ToString()).Name;
+    public static string Name(ScalarType type) => Row(type).Name;
 
     /// <summary>True for the floating-point types a soup averages.</summary>
     public static bool IsFloatingPoint(ScalarType type) =>
         type is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
 
     /// <summary>The safetensors <c>dtype</c> string.</summary>
-    public static string ToSafetensors(ScalarType type) => Find(t => t.Type == type, type.ToString()).Safetensors;
+    public static string ToSafetensors(ScalarType type) => Row(type).Safetensors;
 
-    /// <summary>Parses a safetensors <c>dtype</c> string, or null when unsupported.</summary>
-    public static ScalarType? FromSafetensors(string code) =>
-        Table.Where(t => t.Safetensors == code).Select(t => (ScalarType?)t.Type).FirstOrDefault();
+    /// <summary>Parses a safetensors <c>dtype</c> as the header's UTF-8 bytes, or null when unsupported.</summary>
+    public static ScalarType? FromSafetensors(ReadOnlySpan<byte> code)
+    {
+        foreach (var row in Table)
+            if (System.Text.Ascii.Equals(code, row.Safetensors)) return row.Type;
+        return null;
+    }
 
     /// <summary>The legacy typed-storage class torch.save names in its pickle, e.g. <c>FloatStorage</c>.</summary>
-    public static string ToStorageClass(ScalarType type) => Find(t => t.Type == type, type.ToString()).Storage;
+    public static string ToStorageClass(ScalarType type) => Row(type).Storage;
 
     /// <summary>Parses a torch storage class name, or null when it is not a supported one.</summary>
     public static ScalarType? FromStorageClass(string name) =>
@@ -55,13 +59,17 @@ public static class DTypes
     };
 
     /// <summary>True when the element type is one this tool can read and write.</summary>
-    public static bool IsSupported(ScalarType type) => Table.Any(t => t.Type == type);
+    public static bool IsSupported(ScalarType type) => (uint)(int)type < (uint)RowOf.Length && RowOf[(int)type] >= 0;
 
-    private static (ScalarType Type, string Safetensors, string Storage, string Name, int Size) Find(
-        Func<(ScalarType Type, string Safetensors, string Storage, string Name, int Size), bool> match, string what)
+    // Table's row of each type by its number, found by indexing rather than a search: this is asked several times per
+    // tensor, a million times for a checkpoint of a million tensors. -1 for types not in the table.
+    private static readonly int[] RowOf = Enumerable.Range(0, Table.Max(t => (int)t.Type) + 1)
+        .Select(n => Array.FindIndex(Table, t => (int)t.Type == n)).ToArray();
+
+    private static ref readonly (ScalarType Type, string Safetensors, string Storage, string Name, int Size) Row(ScalarType type)
     {
-        foreach (var row in Table)
-            if (match(row)) return row;
-        throw new NotSupportedException($"unsupported tensor element type {what}");
+        var n = (int)type;
+        if ((uint)n >= (uint)RowOf.Length || RowOf[n] < 0) throw new NotSupportedException($"unsupported tensor element type {type}");
+        return ref Table[RowOf[n]];
     }
 }

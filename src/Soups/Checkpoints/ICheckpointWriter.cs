@@ -15,6 +15,15 @@ public interface ICheckpointWriter
     /// </summary>
     void Write(Stream output, IReadOnlyList<TensorInfo> layout, Func<TensorInfo, TensorBytes> produce,
         IReadOnlyDictionary<string, string> metadata, Func<IReadOnlyDictionary<string, string>>? finalMetadata = null);
+
+    /// <summary>
+    /// Throws <see cref="OutputException"/> (<see cref="OutputProblem.TooLarge"/>) when <paramref name="layout"/> and
+    /// <paramref name="metadata"/> are more than the format can hold (a safetensors header over its readers' limit), so
+    /// that callers refuse before making any tensor. <see cref="Write"/> refuses the same, once the header is built.
+    /// </summary>
+    void RequireFits(string path, IReadOnlyList<TensorInfo> layout, IReadOnlyDictionary<string, string> metadata)
+    {
+    }
 }
 
 /// <summary>Writing CPU tensors.</summary>

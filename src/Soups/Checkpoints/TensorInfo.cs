@@ -6,7 +6,16 @@ namespace Soups.Checkpoints;
 public sealed record TensorInfo(string Name, torch.ScalarType DType, long[] Shape)
 {
     /// <summary>Number of elements.</summary>
-    public long ElementCount => Shape.Aggregate(1L, (a, b) => a * b);
+    public long ElementCount
+    {
+        get
+        {
+            // A loop, not Aggregate: asked several times per tensor while a soup is baked.
+            var count = 1L;
+            foreach (var d in Shape) count *= d;
+            return count;
+        }
+    }
 
     /// <summary>Size of the data in bytes.</summary>
     public long ByteCount => ElementCount * DTypes.ElementSize(DType);

@@ -27,9 +27,12 @@ public sealed record CompatibilityReport(IReadOnlyList<Mismatch> Mismatches, int
             total++;
             if (kept.Count < Kept) kept.Add(m);
         }
-        var reference = readers[0].Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var first = readers[0].Tensors;
+        Dictionary<string, TensorInfo>? byName = null;
         foreach (var reader in readers.Skip(1))
         {
+            if (SameInOrder(first, reader.Tensors)) continue;
+            var reference = byName ??= first.ToDictionary(t => t.Name, StringComparer.Ordinal);
             var names = new HashSet<string>(StringComparer.Ordinal);
             foreach (var info in reader.Tensors)
             {
@@ -48,6 +51,19 @@ public sealed record CompatibilityReport(IReadOnlyList<Mismatch> Mismatches, int
                 Add(new Mismatch(reader.Path, missing, $"present, as in {readers[0].Path}", "is missing"));
         }
         return new CompatibilityReport(kept, total);
+    }
+
+    // The usual case, checked without an index: the same tensors in the same order.
+    private static bool SameInOrder(IReadOnlyList<TensorInfo> expected, IReadOnlyList<TensorInfo> found)
+    {
+        if (expected.Count != found.Count) return false;
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var (e, f) = (expected[i], found[i]);
+            if (!string.Equals(e.Name, f.Name, StringComparison.Ordinal) || e.DType != f.DType || !e.Shape.AsSpan().SequenceEqual(f.Shape))
+                return false;
+        }
+        return true;
     }
 
     /// <summary>A one-line summary naming the first differences.</summary>

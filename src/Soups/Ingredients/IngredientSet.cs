@@ -14,7 +14,11 @@ public sealed class IngredientSet : IDisposable
     {
         Readers = readers;
         Base = baseReader;
+        _layoutByName = new(() => Layout.ToDictionary(t => t.Name, StringComparer.Ordinal));
     }
+
+    // Per-tensor lookups go through this index: a scan of the layout per tensor makes a soup quadratic in tensors.
+    private readonly Lazy<Dictionary<string, TensorInfo>> _layoutByName;
 
     /// <summary>One reader per ingredient, in the order given.</summary>
     public IReadOnlyList<ICheckpointReader> Readers { get; }
@@ -27,6 +31,10 @@ public sealed class IngredientSet : IDisposable
 
     /// <summary>The first ingredient's tensors: the layout every other ingredient (and the base) must match.</summary>
     public IReadOnlyList<TensorInfo> Layout => Readers[0].Tensors;
+
+    /// <summary>The layout's entry named <paramref name="name"/> (as the ingredients store it).</summary>
+    public TensorInfo LayoutOf(string name) =>
+        _layoutByName.Value.TryGetValue(name, out var info) ? info : throw new KeyNotFoundException($"no tensor named '{name}'");
 
     /// <summary>The ingredients, then the base.</summary>
     public IEnumerable<ICheckpointReader> All => Base is null ? Readers : Readers.Append(Base);
@@ -44,23 +52,39 @@ public sealed class IngredientSet : IDisposable
             if (path == basePath) throw new InputException(path, $"is both the base and an ingredient ({seen[identity]})");
             throw new InputException(path, seen[identity] == path ? "given twice" : $"given twice (it is the same file as {seen[identity]})");
         }
-        var readers = new List<ICheckpointReader>(paths.Count);
-        ICheckpointReader? baseReader = null;
-        try
+        var all = basePath is null ? paths : [.. paths, basePath];
+        var opened = OpenAll(all, options);
+        return new IngredientSet(opened[..paths.Count], basePath is null ? null : opened[^1]);
+    }
+
+    // The files are opened side by side on the CPU threads (reading the index of a checkpoint of a million tensors takes
+    // seconds). A failure is the first file's in the order given, whichever thread met it first, and closes the others.
+    private static ICheckpointReader[] OpenAll(IReadOnlyList<string> paths, ReadOptions options)
+    {
+        var readers = new ICheckpointReader?[paths.Count];
+        var errors = new Exception?[paths.Count];
+        Parallel.For(0, paths.Count, new ParallelOptions { MaxDegreeOfParallelism = Threads.Count }, i =>
         {
-            foreach (var path in paths) readers.Add(KnownCheckpointFormats.Open(path, options));
-            if (basePath != null) baseReader = KnownCheckpointFormats.Open(basePath, options);
-        }
-        catch
-        {
-            foreach (var reader in readers) reader.Dispose();
-            throw;
-        }
-        return new IngredientSet(readers, baseReader);
+            try
+            {
+                readers[i] = KnownCheckpointFormats.Open(paths[i], options);
+            }
+            catch (Exception e)
+            {
+                errors[i] = e;
+            }
+        });
+        if (Array.Find(errors, e => e != null) is not { } error) return readers!;
+        foreach (var reader in readers) reader?.Dispose();
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error);
+        return [];
     }
 
     /// <summary>Compares every ingredient's (and the base's) tensor names, shapes and dtypes with the first one's.</summary>
-    public CompatibilityReport CheckCompatibility() => CompatibilityReport.Compare([.. All]);
+    public CompatibilityReport CheckCompatibility() => _compatibility ??= CompatibilityReport.Compare([.. All]);
+
+    // Readers never change, so the comparison (a pass over every tensor of every file) is made once per set.
+    private CompatibilityReport? _compatibility;
 
     /// <summary>Throws <see cref="IncompatibleIngredientsException"/> unless all ingredients (and the base) match.</summary>
     public void RequireCompatible()

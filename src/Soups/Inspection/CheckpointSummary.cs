@@ -18,6 +18,9 @@ public sealed record CheckpointSummary(string Path, string Format, int TensorCou
     long Bytes, IReadOnlyDictionary<string, int> DTypeCounts, string WeightsKey, IReadOnlyList<string> LeftOut,
     IReadOnlyList<string> ForeignGlobals, IReadOnlyList<string> UnsafeGlobals)
 {
+    /// <summary>The file's text metadata (safetensors <c>__metadata__</c>), whole; printers shorten long values.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Summarises an open checkpoint.</summary>
     public static CheckpointSummary Of(ICheckpointReader reader) => new(
         reader.Path,
@@ -31,5 +34,5 @@ public sealed record CheckpointSummary(string Path, string Format, int TensorCou
         reader.WeightsKey,
         reader.LeftOut,
         reader.ForeignGlobals,
-        reader.UnsafeGlobals);
+        reader.UnsafeGlobals) { Metadata = reader.Metadata };
 }

@@ -130,9 +130,18 @@ public sealed class RunInputs : IDisposable
     /// A checkpoint as a recipe records it: file name, content hash, weights key, and its own recipe if it is a soup.
     /// With <paramref name="pendingHash"/> the hash is a placeholder of the same length (64 zeros), for sizing a header.
     /// </summary>
-    public RecipeInput RecipeInputOf(Checkpoints.ICheckpointReader checkpoint, bool pendingHash = false) =>
-        new(Path.GetFileName(checkpoint.Path), pendingHash ? PendingHash : Sha256Of(checkpoint),
-            checkpoint.WeightsKey.Length == 0 ? null : checkpoint.WeightsKey, Recipe.Of(checkpoint));
+    public RecipeInput RecipeInputOf(Checkpoints.ICheckpointReader checkpoint, bool pendingHash = false)
+    {
+        // A nested recipe is parsed once, though the recipe is made twice (sized with placeholder hashes, then final):
+        // with per-tensor weights over a million tensors it is tens of MB of JSON.
+        Recipe? nested;
+        lock (_recipes)
+            if (!_recipes.TryGetValue(checkpoint, out nested)) _recipes[checkpoint] = nested = Recipe.Of(checkpoint);
+        return new(Path.GetFileName(checkpoint.Path), pendingHash ? PendingHash : Sha256Of(checkpoint),
+            checkpoint.WeightsKey.Length == 0 ? null : checkpoint.WeightsKey, nested);
+    }
+
+    private readonly Dictionary<Checkpoints.ICheckpointReader, Recipe?> _recipes = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>The placeholder for a hash not computed yet: as long as a SHA-256 in hex.</summary>
     public static readonly string PendingHash = new('0', 64);

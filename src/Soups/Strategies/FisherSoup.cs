@@ -182,6 +182,7 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
     {
         private readonly ScratchFolder _scratch;
         private readonly List<ICheckpointReader> _fishers;
+        private readonly HashSet<string> _withFisher;
         private readonly double _epsilon;
 
         public FisherMerge(ScratchFolder scratch, IReadOnlyList<string> files, double epsilon)
@@ -189,12 +190,13 @@ public sealed class FisherSoup : SoupStrategy<FisherSoup.Options>
             _scratch = scratch;
             _epsilon = epsilon;
             _fishers = files.Select(f => KnownCheckpointFormats.Safetensors.Open(f, ReadOptions.Default)).ToList();
+            _withFisher = _fishers[0].Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
         }
 
         public torch.Tensor Merge(TensorInputs inputs, torch.ScalarType dtype, ICollection<string> warnings)
         {
             var name = inputs.Info.Name;
-            if (!_fishers[0].Tensors.Any(t => t.Name == name))
+            if (!_withFisher.Contains(name))
                 return WeightedMean.Uniform(inputs.Count).Merge(inputs, dtype, warnings);
             using var scope = torch.NewDisposeScope();
             var numerator = torch.zeros(inputs.Info.Shape, torch.float64, inputs.Device);

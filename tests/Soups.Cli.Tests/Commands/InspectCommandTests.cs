@@ -36,6 +36,28 @@ public class InspectCommandTests
     }
 
     [Fact]
+    public void A_long_metadata_value_is_shown_cut_with_its_size_and_json_keeps_it_whole()
+    {
+        using var temp = new TempFolder();
+        var path = temp.File("long.safetensors");
+        var value = "{\"weights\":[" + string.Join(",", Enumerable.Repeat("0.25", 30_000)) + "]}";
+        using (var source = Checkpoints.KnownCheckpointFormats.Open(Fixture.PyTorch("ingredient_0.safetensors")))
+        using (var stream = File.Create(path))
+            Checkpoints.KnownCheckpointFormats.Safetensors.Writer!.Write(stream, source.Tensors, info => Checkpoints.TensorBytes.Of(source.Read(info.Name)),
+                new Dictionary<string, string> { ["format"] = "pt", ["notes"] = value });
+
+        var result = CliRun.Run(["inspect", path]);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("      format: pt", result.Output);
+        Assert.Contains($"      notes: {value[..200]}… (150,013 bytes)", result.Output);
+        Assert.DoesNotContain(value[..201], result.Output);
+
+        var json = CliRun.Run(["inspect", path, "--json"]);
+        using var document = JsonDocument.Parse(json.Output);
+        Assert.Equal(value, document.RootElement.GetProperty("checkpoints")[0].GetProperty("metadata").GetProperty("notes").GetString());
+    }
+
+    [Fact]
     public void Help_lists_the_commands()
     {
         var result = CliRun.Run(["--help"]);
