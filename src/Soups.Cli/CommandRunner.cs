@@ -39,8 +39,22 @@ internal static class CommandRunner
                 })
                 .WriteTo.Sink(screen is null ? new StderrSink(error) : new Terminal.ScreenSink(screen))
                 .CreateLogger();
-            return Task.FromResult(Run(() => body(parse, new CommandContext(output, error, log, verbosity, screen), cancellation),
-                error, verbosity));
+            var native = NativeStderr.Current;
+            if (native != null) native.OnWarning = line => log.Warning("{Native}", line);
+            try
+            {
+                return Task.FromResult(Run(() => body(parse, new CommandContext(output, error, log, verbosity, screen), cancellation),
+                    error, verbosity));
+            }
+            finally
+            {
+                if (native != null)
+                {
+                    native.OnWarning = null;
+                    // What native code wrote, once each with its count: under -v only, unless it was more than a note.
+                    foreach (var line in native.Take()) log.Debug("{Native} (x{Count})", line.Text, line.Count);
+                }
+            }
         });
     }
 

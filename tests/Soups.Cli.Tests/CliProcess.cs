@@ -12,6 +12,9 @@ internal static class CliProcess
 
     private static string SoupDll => Path.Combine(AppContext.BaseDirectory, "soup.dll");
 
+    /// <summary>The shell command that runs <c>soup</c> (quoted), for scripts that type it, as a person would.</summary>
+    public static string Command => $"'{Dotnet}' '{SoupDll}'";
+
     /// <summary>Starts <c>soup</c> with a shell-quoted argument string (so <c>$(printf ...)</c> works).</summary>
     public static Process Start(string shellArguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -23,7 +26,7 @@ internal static class CliProcess
         };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"exec '{Dotnet}' '{SoupDll}' {shellArguments}");
+        start.ArgumentList.Add($"exec {Command} {shellArguments}");
         return Process.Start(start)!;
     }
 
@@ -39,5 +42,16 @@ internal static class CliProcess
             throw new TimeoutException("soup did not finish within a minute");
         }
         return new CliResult(process.ExitCode, output.Result, error.Result);
+    }
+}
+
+/// <summary>A test that drives a real terminal through tmux: skipped, with the reason, where tmux is not installed.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class TmuxFactAttribute : FactAttribute
+{
+    public TmuxFactAttribute()
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, "tmux")));
+        if (!found) Skip = "needs tmux (apt-get install tmux)";
     }
 }

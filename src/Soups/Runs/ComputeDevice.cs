@@ -52,7 +52,9 @@ public static class ComputeDevice
     private static void ApplyThreads()
     {
         var threads = Interlocked.Exchange(ref _pendingThreads, 0);
+        torch.InitializeDeviceType(DeviceType.CPU); // loads libtorch
         if (threads > 0) torch.set_num_threads(threads);
+        LibTorchSwitches.Apply();
     }
 
     private static string Check(string name)

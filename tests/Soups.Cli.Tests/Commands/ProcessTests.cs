@@ -11,16 +11,20 @@ public class ProcessTests
         if (!OperatingSystem.IsLinux()) return;
         using var temp = new TempFolder();
         var inputs = string.Join(' ', SmallSample.Ingredients.Take(3).Select(p => $"'{p}'"));
-        var trace = new Dictionary<string, string> { ["LD_DEBUG"] = "files", ["SOUP_CACHE_DIR"] = "off" };
-        var uniform = CliProcess.Run($"uniform {inputs} -o '{temp.File("soup.safetensors")}' --device cpu -q", temp.PathName, trace);
-        Assert.True(uniform.ExitCode == 0, uniform.Error[^Math.Min(2000, uniform.Error.Length)..]);
+        // The trace goes to files of its own (stderr is soup's, and native writes to it never pass as they are).
+        string Trace(string name) => string.Concat(Directory.GetFiles(temp.PathName, name + ".*").Select(File.ReadAllText));
+        Dictionary<string, string> Traced(string name) => new()
+            { ["LD_DEBUG"] = "files", ["LD_DEBUG_OUTPUT"] = temp.File(name), ["SOUP_CACHE_DIR"] = "off" };
+        var uniform = CliProcess.Run($"uniform {inputs} -o '{temp.File("soup.safetensors")}' --device cpu -q", temp.PathName, Traced("plain"));
+        Assert.True(uniform.ExitCode == 0, uniform.Error);
         Assert.Contains("libLibTorchSharp", File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "soup.deps.json")));
-        Assert.DoesNotContain("libtorch_cpu", uniform.Error);
-        Assert.DoesNotContain("libLibTorchSharp", uniform.Error);
+        Assert.Contains("libSystem.Native", Trace("plain")); // the trace is there ...
+        Assert.DoesNotContain("libtorch_cpu", Trace("plain")); // ... and holds no libtorch
+        Assert.DoesNotContain("libLibTorchSharp", Trace("plain"));
         var scored = CliProcess.Run($"uniform {inputs} -o '{temp.File("scored.safetensors")}' --device cpu -q --model digits-cnn " +
-                                    $"--heldout '{SmallSample.HeldOut}'", temp.PathName, trace);
+                                    $"--heldout '{SmallSample.HeldOut}'", temp.PathName, Traced("scored"));
         Assert.Equal(0, scored.ExitCode);
-        Assert.Contains("libtorch_cpu", scored.Error);
+        Assert.Contains("libtorch_cpu", Trace("scored"));
         // The same soup either way.
         using var plain = Soups.Checkpoints.KnownCheckpointFormats.Open(temp.File("soup.safetensors"));
         using var withModel = Soups.Checkpoints.KnownCheckpointFormats.Open(temp.File("scored.safetensors"));
@@ -30,6 +34,66 @@ public class ProcessTests
             using var y = withModel.Read(info.Name);
             Assert.True(Fixture.Equal(x, y), info.Name);
         }
+    }
+
+    [Fact]
+    public void What_a_native_library_writes_to_stderr_reaches_the_user_only_through_the_logger()
+    {
+        // libgomp (libtorch's OpenMP) complains on stderr about a bad OMP_NUM_THREADS when libtorch loads: a native
+        // write on every machine, whatever its CPU (NNPACK's complaint needs hardware it does not support).
+        if (!OperatingSystem.IsLinux()) return;
+        using var temp = new TempFolder();
+        var environment = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "abc", ["SOUP_CACHE_DIR"] = "off" };
+        var command = $"eval '{Fixture.Eval("digits_cnn_a.pt")}' --model digits-cnn --heldout '{Fixture.Eval("heldout.safetensors")}' --no-cache";
+        const string message = "libgomp: Invalid value for environment variable OMP_NUM_THREADS";
+
+        var plain = CliProcess.Run(command, temp.PathName, environment);
+        Assert.True(plain.ExitCode == 0, plain.Error);
+        Assert.Equal(["warning: " + message], plain.ErrorLines.Where(l => l.Contains("libgomp", StringComparison.Ordinal)));
+        Assert.DoesNotContain(plain.Error.TrimEnd('\n').Split('\n'), l => l.Length == 0); // not even libgomp's blank line
+
+        var quiet = CliProcess.Run(command + " -q", temp.PathName, environment);
+        Assert.True(quiet.ExitCode == 0, quiet.Error);
+        Assert.Empty(quiet.Error);
+
+        var verbose = CliProcess.Run(command + " -v", temp.PathName, environment);
+        Assert.Contains($"debug: {message} (x1)", verbose.ErrorLines);
+    }
+
+    [TmuxFact]
+    public void On_a_real_80_column_terminal_no_native_line_shows_and_no_line_wraps()
+    {
+        using var temp = new TempFolder();
+        var session = $"soup-test-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32];
+        var ingredients = string.Join(' ', SmallSample.Ingredients.Select(p => $"'{p}'"));
+        var command = $"OMP_NUM_THREADS=abc SOUP_CACHE_DIR=off {CliProcess.Command} greedy {ingredients} --model digits-cnn " +
+                      $"--heldout '{SmallSample.HeldOut}' -o '{temp.File("soup.safetensors")}' --no-cache; tmux wait-for -S {session}";
+        Tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-c", temp.PathName);
+        try
+        {
+            Tmux("send-keys", "-t", session, "clear; " + command, "Enter");
+            var waiting = System.Diagnostics.Process.Start("tmux", ["wait-for", session]);
+            Assert.True(waiting.WaitForExit(TimeSpan.FromMinutes(2)), "soup did not finish on the terminal");
+            var rows = Tmux("capture-pane", "-p", "-S", "-", "-t", session).Split('\n');
+            var joined = Tmux("capture-pane", "-p", "-J", "-S", "-", "-t", session).Split('\n');
+            Assert.Contains(rows, r => r.StartsWith("warning: libgomp: Invalid value", StringComparison.Ordinal));
+            Assert.DoesNotContain(rows, r => r.StartsWith("libgomp", StringComparison.Ordinal) || r.StartsWith("[W", StringComparison.Ordinal));
+            Assert.Contains(rows, r => r.Contains("greedy soup", StringComparison.Ordinal));
+            Assert.True(rows.Length == joined.Length, "a line wrapped:\n" + string.Join("\n", rows));
+        }
+        finally
+        {
+            Tmux("kill-session", "-t", session);
+        }
+    }
+
+    private static string Tmux(params string[] arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("tmux", arguments)
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return output;
     }
 
     [Fact]
