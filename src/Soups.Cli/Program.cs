@@ -3,6 +3,7 @@ using Soups.FileSystem;
 using Soups.Cli;
 
 HeapPolicy.KeepLargeBlocksMapped();
+Soups.Runs.NativeEnvironment.Prepare();
 // Whether a person watches stderr is asked of the terminal before stderr becomes the pipe that keeps native writes off it.
 var screen = Soups.Cli.Terminal.Screen.Detect();
 if (NativeStderr.Capture() != null)
