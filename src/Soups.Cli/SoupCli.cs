@@ -1,6 +1,7 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
+using System.CommandLine.Help;
 using Soups.Cli.Commands;
+using Soups.Cli.Usage;
 using Soups.Strategies;
 
 namespace Soups.Cli;
@@ -21,6 +22,8 @@ public static class SoupCli
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(InspectCommand.Create());
         root.Subcommands.Add(RebakeCommand.Create());
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new HelpWithExamples((HelpAction)help.Action!);
         return root;
     }
 
@@ -45,33 +48,15 @@ public static class SoupCli
         error = new TerminalSafeWriter(error);
         // Response files are expanded by the commands themselves, one path per line (see CommonOptions).
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
-        if (parse.Errors.Count > 0)
+        if (UsageErrors.Describe(parse) is { } problem)
         {
-            error.WriteLine($"error: {ParseError(parse)}");
+            error.WriteLine($"error: {problem}");
             error.WriteLine($"Try '{CommandPath(parse)} --help' for usage.");
             return CommandRunner.BadInput;
         }
         // Signals are the program's to handle (Program.cs): System.CommandLine must not end the process itself.
         var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(invocation, cancellation);
-    }
-
-    // The error a person needs first: an unknown command or option by name, not "Required command was not provided".
-    private static string ParseError(ParseResult parse)
-    {
-        var unmatched = parse.UnmatchedTokens.FirstOrDefault();
-        if (parse.CommandResult.Command is RootCommand root)
-        {
-            var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
-            return unmatched is null
-                ? $"no command given (commands: {commands})"
-                : unmatched.StartsWith('-') ? $"unknown option '{unmatched}'" : $"unknown command '{unmatched}' (commands: {commands})";
-        }
-        if (unmatched != null) return unmatched.StartsWith('-') ? $"unknown option '{unmatched}'" : $"unexpected argument '{unmatched}'";
-        // The library words a value that does not parse with .NET type names ("System.Int32").
-        return parse.Errors[0].SymbolResult is OptionResult option && Commands.OptionValidation.Unparsable(option) is { } unparsable
-            ? unparsable
-            : parse.Errors[0].Message;
     }
 
     private static string CommandPath(ParseResult parse)

@@ -5,18 +5,17 @@ using Soups.Runs;
 
 namespace Soups.Cli.Commands;
 
-/// <summary>Options every command shares (issue #2, "CLI conventions"): the checkpoints, how to read them, output style, device.</summary>
-internal sealed class CommonOptions
+/// <summary>
+/// Options every command shares (issue #2, "CLI conventions"): the checkpoints, how to read them, output style, device.
+/// They come after a command's own options in its help, which show first what the command is about.
+/// </summary>
+internal sealed class CommonOptions(params Argument[] checkpoints)
 {
     /// <summary>More threads than this only oversubscribes the machine (100000 made libtorch hang).</summary>
     public const int MaxThreads = 256;
 
-    public Argument<string[]> Checkpoints { get; } = new("checkpoints")
-    {
-        Description = "Checkpoint files (torch.save .pt/.pth/.bin, .safetensors, *.safetensors.index.json, TorchSharp). " +
-                      "Shell globs work; @FILE reads one path per line.",
-        Arity = ArgumentArity.ZeroOrMore,
-    };
+    /// <summary>The command's checkpoint arguments: a list of ingredients, or one per role (interpolate's A and B).</summary>
+    public IReadOnlyList<Argument> Checkpoints { get; } = checkpoints;
 
     public Option<bool> Json { get; } = new("--json") { Description = "Print one JSON object describing the result on stdout." };
 
@@ -34,7 +33,7 @@ internal sealed class CommonOptions
     public Option<int> Threads { get; } = new Option<int>("--threads")
     {
         Description = $"CPU threads for torch, 1 to {MaxThreads} (default: torch's choice).",
-    }.InRange(0, MaxThreads);
+    }.InRange(1, MaxThreads);
 
     public Option<string> StripPrefix { get; } = new("--strip-prefix")
     {
@@ -65,24 +64,32 @@ internal sealed class CommonOptions
         Description = "The pretrained checkpoint the ingredients were fine-tuned from: checked like them, never averaged in, recorded in the soup.",
     }.NotEmpty();
 
-    /// <summary>Adds the shared options (and the checkpoints argument) to <paramref name="command"/>.</summary>
-    public void AddTo(Command command, bool device = true, bool baseCheckpoint = false, bool baseRequired = false)
+    /// <summary>
+    /// Adds the checkpoint arguments and the shared options to <paramref name="command"/>, after the options it added
+    /// itself; <paramref name="reading"/> false leaves out how to read checkpoints (a rebake reads them as its recipe says).
+    /// </summary>
+    public void AddTo(Command command, bool device = true, bool reading = true)
     {
-        command.Arguments.Add(Checkpoints);
+        foreach (var argument in Checkpoints) command.Arguments.Add(argument);
+        if (reading)
+        {
+            command.Options.Add(StripPrefix);
+            command.Options.Add(Key);
+            command.Options.Add(MapPrefix);
+        }
+        command.Options.Add(AllowUnsafeGlobals);
         command.Options.Add(Json);
         command.Options.Add(Verbose);
         command.Options.Add(Quiet);
-        if (device)
-        {
-            command.Options.Add(Device);
-            command.Options.Add(Threads);
-        }
-        command.Options.Add(StripPrefix);
-        command.Options.Add(Key);
-        command.Options.Add(MapPrefix);
-        command.Options.Add(AllowUnsafeGlobals);
-        if (!baseCheckpoint) return;
-        Base.Required = baseRequired;
+        if (!device) return;
+        command.Options.Add(Device);
+        command.Options.Add(Threads);
+    }
+
+    /// <summary>Adds <c>--base</c>, which the strategies that work on task vectors require.</summary>
+    public void AddBase(Command command, bool required = false)
+    {
+        Base.Required = required;
         command.Options.Add(Base);
     }
 
@@ -100,15 +107,13 @@ internal sealed class CommonOptions
 
     /// <summary>
     /// The checkpoint paths, with <c>@FILE</c> read as one path per line: a line is a path even when it holds spaces or
-    /// starts with a dash (issue #8). A dash-led argument that is no file was meant as an option.
+    /// starts with a dash (issue #8). A dash-led argument that is no file was refused as an unknown option when parsed.
     /// </summary>
     public IReadOnlyList<string> CheckpointPaths(ParseResult parse)
     {
         var paths = new List<string>();
-        foreach (var argument in parse.GetValue(Checkpoints) ?? [])
+        foreach (var argument in Checkpoints.SelectMany(a => parse.GetResult(a)?.Tokens ?? []).Select(t => t.Value))
         {
-            if (argument.StartsWith('-') && !File.Exists(argument) && !Directory.Exists(argument))
-                throw new UsageException($"unknown option '{argument}'");
             if (argument.Length == 0) throw new UsageException("an empty checkpoint path was given");
             if (argument.StartsWith('@') && argument.Length > 1 && !File.Exists(argument)) paths.AddRange(ReadList(argument[1..]));
             else paths.Add(argument);

@@ -17,7 +17,7 @@ internal static class CompareCommand
     public static Command Create(IReadOnlyList<ISoupStrategy> known)
     {
         var methods = ComparisonRun.MethodsOf(known);
-        var common = new CommonOptions();
+        var common = new CommonOptions(CheckpointArguments.List("The ingredients: fine-tuned checkpoints of one pretrained model"));
         var evaluation = new EvaluationOptions();
         var outDir = new Option<string>("--out-dir") { Description = "Folder for report.md, report.json, plot.png and the soups.", Required = true }
             .NotEmpty().Check(d => File.Exists(d) ? "names a file; give a folder (it is created if missing)" : null);
@@ -36,12 +36,13 @@ internal static class CompareCommand
             s.Parameters.Where(p => !s.Variants.All(v => v.Fixes.Contains(p)))));
         var command = new Command("compare",
             "Compare every ingredient, the best individual, every strategy's soup and the ensembles on held-out and test splits.");
-        common.AddTo(command, baseCheckpoint: true);
-        evaluation.AddTo(command);
+        command.Options.Add(strategies);
         command.Options.Add(outDir);
         command.Options.Add(force);
-        command.Options.Add(strategies);
+        common.AddBase(command);
+        evaluation.AddTo(command);
         parameters.AddTo(command);
+        common.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var folder = parse.GetValue(outDir)!;

@@ -13,7 +13,7 @@ internal static class EvalCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions(CheckpointArguments.List("The checkpoints to evaluate"));
         var evaluation = new EvaluationOptions();
         var shard = new Option<string?>("--shard")
         {
@@ -21,9 +21,9 @@ internal static class EvalCommand
                           "array's index and size; 'auto/n' reads a Kubernetes indexed Job's JOB_COMPLETION_INDEX for n completions.",
         }.ParsedBy(text => Shard.Parse(text));
         var command = new Command("eval", "Evaluate checkpoints on a held-out split: top-1 accuracy and mean cross-entropy; results are cached.");
-        common.AddTo(command);
         evaluation.AddTo(command, tests: false);
         command.Options.Add(shard);
+        common.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var result = context.WithProgress(progress => EvaluationRun.Execute(common.Ingredients(parse), evaluation.Request(parse),

@@ -66,9 +66,10 @@ internal sealed class EvaluationOptions
 
     public void AddTo(Command command, bool tests = true)
     {
-        foreach (var option in new Option[] { Model, HeldOut, Preprocess, Subset, BatchSize, Results, NoCache, Precision })
-            command.Options.Add(option);
+        command.Options.Add(Model);
+        command.Options.Add(HeldOut);
         if (tests) command.Options.Add(Tests);
+        foreach (var option in new Option[] { Preprocess, Subset, BatchSize, Results, NoCache, Precision }) command.Options.Add(option);
     }
 
     /// <summary>The evaluation settings the run needs.</summary>

@@ -12,7 +12,8 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions(CheckpointArguments.List(
+            "The checkpoints to describe: ingredients, a base, or soups (whose recipe trees are shown)"));
         var noDistances = new Option<bool>("--no-distances")
         {
             Description = "Skip the pairwise distances (which read every tensor); report only what the indexes say.",
@@ -20,8 +21,9 @@ internal static class InspectCommand
         var command = new Command("inspect",
             "Show tensor and parameter counts, dtypes and sizes; check that checkpoints are compatible; with several, " +
             "their pairwise L2 distances and cosine similarities (ingredients of one soup should be close: one basin).");
-        common.AddTo(command, baseCheckpoint: true);
         command.Options.Add(noDistances);
+        common.AddBase(command);
+        common.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var result = context.WithProgress(progress => InspectionRun.Execute(common.Ingredients(parse), common.Compute(parse),

@@ -12,14 +12,17 @@ internal sealed class ParameterOptions
 {
     private readonly List<(Parameter Parameter, Option Option)> _options = [];
 
-    /// <summary>Options for <paramref name="parameters"/> (each parameter once, however many strategies share it).</summary>
-    public ParameterOptions(IEnumerable<Parameter> parameters)
+    /// <summary>
+    /// Options for <paramref name="parameters"/> (each parameter once, however many strategies share it), described by
+    /// <paramref name="describe"/> (a strategy's own words; by default the parameter's).
+    /// </summary>
+    public ParameterOptions(IEnumerable<Parameter> parameters, Func<Parameter, string>? describe = null)
     {
         foreach (var parameter in parameters.Distinct())
         {
             if (_options.Any(o => o.Parameter.Name == parameter.Name))
                 throw new InvalidOperationException($"two different parameters are named '{parameter.Name}'");
-            var builder = new Builder();
+            var builder = new Builder(describe?.Invoke(parameter) ?? parameter.Description);
             parameter.Accept(builder);
             _options.Add((parameter, builder.Option!));
         }
@@ -39,7 +42,7 @@ internal sealed class ParameterOptions
         return reader.Values;
     }
 
-    private sealed class Builder : IParameterVisitor
+    private sealed class Builder(string description) : IParameterVisitor
     {
         public Option? Option { get; private set; }
 
@@ -49,7 +52,7 @@ internal sealed class ParameterOptions
             if (parameter.Parse is { } parse)
             {
                 // Text with its own syntax (a choice, a list): parsed and checked by the parameter itself.
-                var text = new Option<string?>(name) { Description = parameter.Description };
+                var text = new Option<string?>(name) { Description = description };
                 if (parameter.Default is not null) text.DefaultValueFactory = _ => parameter.DefaultText;
                 if (parameter.Choices is { } choices) text.AcceptOnlyFromAmong([.. choices]);
                 else text.Check(value =>
@@ -66,7 +69,7 @@ internal sealed class ParameterOptions
                 Option = text;
                 return;
             }
-            var typed = new Option<T>(name) { Description = parameter.Description, DefaultValueFactory = _ => parameter.Default };
+            var typed = new Option<T>(name) { Description = description, DefaultValueFactory = _ => parameter.Default };
             if (parameter.Check is { } check) typed.Check(check);
             Option = typed;
         }

@@ -14,7 +14,8 @@ internal static class RebakeCommand
 
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions(CheckpointArguments.One("soup",
+            "The soup to rebake: a safetensors checkpoint that soup wrote, with its recipe in its metadata."));
         var from = new Option<string[]>("--from")
         {
             Description = "Folders to find the ingredient files in, by the names the recipe gives (default: the soup's own folder); repeatable. " +
@@ -30,11 +31,11 @@ internal static class RebakeCommand
         var command = new Command("rebake",
             "Bake a soup again from the recipe in its metadata (ingredients found by name and checked by SHA-256) and check " +
             "that the result is bit-identical: exit 0 when it is, 1 when it is not.");
-        common.AddTo(command);
         command.Options.Add(from);
         command.Options.Add(output);
         command.Options.Add(force);
         evaluation.AddTo(command, tests: false);
+        common.AddTo(command, reading: false);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var soups = common.CheckpointPaths(parse);

@@ -15,16 +15,17 @@ internal static class StrategyCommand
 {
     public static Command Create(ISoupStrategy strategy)
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions(CheckpointArguments.Of(strategy));
         var output = new OutputOptions();
         // Any soup can be scored beside its baselines; some strategies cannot plan without a held-out split.
         var evaluation = new EvaluationOptions(required: strategy.Needs.HasFlag(StrategyNeeds.HeldOut));
-        var parameters = new ParameterOptions(strategy.Parameters);
+        var parameters = new ParameterOptions(strategy.Parameters, strategy.Describe);
         var command = new Command(strategy.Name, strategy.Summary);
-        common.AddTo(command, baseCheckpoint: true, baseRequired: strategy.Needs.HasFlag(StrategyNeeds.Base));
-        output.AddTo(command);
-        evaluation.AddTo(command);
         parameters.AddTo(command);
+        output.AddTo(command);
+        common.AddBase(command, required: strategy.Needs.HasFlag(StrategyNeeds.Base));
+        evaluation.AddTo(command);
+        common.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
             var request = new SoupRunRequest(strategy, parameters.Read(parse), common.Ingredients(parse), evaluation.OptionalRequest(parse),

@@ -64,7 +64,7 @@ public static class SoupRun
             baked is null ? null : new OutputReport(baked.Path, baked.Format, baked.Sha256, baked.Bytes, baked.TensorCount, baked.ParameterCount),
             ingredients.Readers.Select((r, i) => new IngredientReport(r.Path, weights?[i])).ToList(),
             ingredients.Base?.Path,
-            request.Parameters.Describe(request.Strategy.Parameters),
+            request.Parameters.ToJson(request.Strategy.Parameters),
             plan.Result,
             scores,
             warnings,

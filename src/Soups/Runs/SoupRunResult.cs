@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Soups.Evaluation;
 using Soups.Strategies;
 
@@ -12,10 +13,10 @@ public sealed record OutputReport(string Path, string Format, string Sha256, lon
 /// <summary>
 /// What a soup run did: printed by <c>--json</c> and written to <c>OUT.report.json</c>. <see cref="Details"/> is the
 /// strategy's own result record; <see cref="Scores"/> the soup beside the best individual and the uniform soup, when
-/// the run evaluated.
+/// the run evaluated. <see cref="Settings"/> are typed JSON values (the recipe in the soup keeps their text forms).
 /// </summary>
 public sealed record SoupRunResult(string Strategy, OutputReport? Output, IReadOnlyList<IngredientReport> Ingredients,
-    string? Base, IReadOnlyDictionary<string, string> Settings, StrategyResult Details, IReadOnlyList<ScoreRow>? Scores,
+    string? Base, IReadOnlyDictionary<string, JsonNode?> Settings, StrategyResult Details, IReadOnlyList<ScoreRow>? Scores,
     IReadOnlyList<string> Warnings, string ToolVersion, double ElapsedSeconds)
 {
     /// <summary>How tables name the soup.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace Soups.Strategies;
 
@@ -38,6 +39,7 @@ public sealed record Grid(string Text, IReadOnlyList<double> Values)
         {
             Parse = text => Parse(text, name),
             Format = grid => grid.Text,
+            Json = grid => new JsonArray(grid.Values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
             Check = grid => allowed is null || grid.Values.All(allowed) ? null : allowedText ?? "a value is out of range",
         };
 

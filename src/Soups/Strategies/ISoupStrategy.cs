@@ -19,8 +19,17 @@ public interface ISoupStrategy
     /// <summary>How many ingredients it takes (the base not counted).</summary>
     (int Min, int Max) IngredientCount { get; }
 
+    /// <summary>What each ingredient is, in order, when they are not alike (interpolation's A and B); empty when they are.</summary>
+    IReadOnlyList<IngredientRole> Roles { get; }
+
     /// <summary>Its settings.</summary>
     IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>
+    /// The help text of one of its <see cref="Parameters"/>: the parameter's own, unless a parameter shared with another
+    /// strategy behaves differently here (TIES-merging's default scale).
+    /// </summary>
+    string Describe(Parameter parameter);
 
     /// <summary>The pictures its results may hold (<see cref="StrategyResult.Plots"/>), by name: saved as <c>OUT.NAME.png</c>.</summary>
     IReadOnlyList<string> PlotNames { get; }

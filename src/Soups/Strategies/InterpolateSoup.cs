@@ -65,6 +65,13 @@ public sealed class InterpolateSoup : SoupStrategy<InterpolateSoup.Options>
     public override (int Min, int Max) IngredientCount => (2, 2);
 
     /// <inheritdoc />
+    public override IReadOnlyList<IngredientRole> Roles =>
+    [
+        new("A", "The checkpoint at α = 0: the pretrained or zero-shot model for WiSE-FT, or one fine-tune for the basin check."),
+        new("B", "The checkpoint at α = 1: a fine-tune."),
+    ];
+
+    /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters => [Alphas, Barrier];
 
     /// <inheritdoc />

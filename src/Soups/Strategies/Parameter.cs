@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Nodes;
 
 namespace Soups.Strategies;
 
@@ -44,6 +45,7 @@ public abstract class Parameter(string name, string description)
                             && match.Text != null ? match.Value
                 : throw new OptionException(name, $"unknown value '{text}' (choose {string.Join(", ", choices.Select(c => c.Text))})"),
             Format = value => choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Text,
+            Json = value => JsonValue.Create(choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, value)).Text),
         };
 
     /// <summary>An optional comma-separated list of numbers, checked by <paramref name="check"/>.</summary>
@@ -88,6 +90,32 @@ public sealed class Parameter<T>(string name, T defaultValue, string description
 
     /// <summary>Returns what is wrong with a value, or null when it is fine.</summary>
     public Func<T, string?>? Check { get; init; }
+
+    /// <summary>
+    /// The JSON form of a value, when it is not what <see cref="ToJson"/> makes of the value itself (a choice is its
+    /// text, a grid its values).
+    /// </summary>
+    public Func<T, JsonNode?>? Json { get; init; }
+
+    /// <summary>
+    /// A value as reports write it: numbers as numbers, flags as booleans, lists as arrays, text as text, no value as
+    /// null. The text form (<see cref="Format"/>) stays what soup metadata records.
+    /// </summary>
+    public JsonNode? ToJson(T value) => value switch
+    {
+        null => null,
+        _ when Json is { } json => json(value),
+        bool flag => JsonValue.Create(flag),
+        int number => JsonValue.Create(number),
+        long number => JsonValue.Create(number),
+        double number => Number(number),
+        string text => JsonValue.Create(text),
+        IEnumerable<double> numbers => new JsonArray(numbers.Select(Number).ToArray()),
+        _ => JsonValue.Create(Format(value)),
+    };
+
+    // JSON has no NaN or infinity.
+    private static JsonNode? Number(double value) => double.IsFinite(value) ? JsonValue.Create(value) : null;
 
     /// <inheritdoc />
     public override IReadOnlyList<string>? Choices => ChoiceTexts;

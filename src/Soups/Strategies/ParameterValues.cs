@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Nodes;
 
 namespace Soups.Strategies;
 
@@ -33,6 +34,14 @@ public sealed class ParameterValues
         return visitor.Texts;
     }
 
+    /// <summary>The values of <paramref name="parameters"/> as typed JSON values, by name, for reports and <c>--json</c>.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> ToJson(IEnumerable<Parameter> parameters)
+    {
+        var visitor = new JsonDescriber(this);
+        foreach (var parameter in parameters) parameter.Accept(visitor);
+        return visitor.Values;
+    }
+
     /// <summary>
     /// Values read back from their text forms (<see cref="Describe"/>'s output, e.g. a soup's recorded settings):
     /// each of <paramref name="parameters"/> named in <paramref name="texts"/> is set (and checked); names that no
@@ -62,5 +71,12 @@ public sealed class ParameterValues
         public SortedDictionary<string, string> Texts { get; } = new(StringComparer.Ordinal);
 
         public void Visit<T>(Parameter<T> parameter) => Texts[parameter.Name] = parameter.Format(values.Get(parameter));
+    }
+
+    private sealed class JsonDescriber(ParameterValues values) : IParameterVisitor
+    {
+        public SortedDictionary<string, JsonNode?> Values { get; } = new(StringComparer.Ordinal);
+
+        public void Visit<T>(Parameter<T> parameter) => Values[parameter.Name] = parameter.ToJson(values.Get(parameter));
     }
 }

@@ -22,6 +22,12 @@ public abstract class SoupStrategy<TOptions> : ISoupStrategy
     public virtual (int Min, int Max) IngredientCount => (1, int.MaxValue);
 
     /// <inheritdoc />
+    public virtual IReadOnlyList<IngredientRole> Roles => [];
+
+    /// <inheritdoc />
+    public virtual string Describe(Parameter parameter) => parameter.Description;
+
+    /// <inheritdoc />
     public virtual IReadOnlyList<string> PlotNames => [];
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
 {
     /// <summary>A fixed scale of the task vectors (shared with TIES-merging).</summary>
     public static readonly Parameter<double?> Scale = new("scale", null,
-        "The scale λ of the task vectors. Without it, λ is chosen on the held-out split from --scales.")
+        "The scale λ of the task vectors. Without it, λ is chosen on the held-out split from --scales, which needs --model and --heldout.")
     {
         Check = v => v is null || double.IsFinite(v.Value) ? null : "must be a finite number",
     };

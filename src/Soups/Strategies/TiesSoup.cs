@@ -55,6 +55,12 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
     public override IReadOnlyList<string> PlotNames => ["curve"];
 
     /// <inheritdoc />
+    public override string Describe(Parameter parameter) => parameter == TaskArithmeticSoup.Scale
+        ? "The scale λ of the merged task vector. Without it, λ is chosen on the held-out split from --scales when --model " +
+          "and --heldout are given, and is 1 without them."
+        : base.Describe(parameter);
+
+    /// <inheritdoc />
     public override Options Read(ParameterValues values) =>
         new(values.Get(Density), values.Get(TaskArithmeticSoup.Scale), values.Get(TaskArithmeticSoup.Scales));
 

@@ -11,7 +11,7 @@ public sealed class UniformSoup : SoupStrategy<UniformSoup.Options>
 {
     /// <summary>One weight per ingredient; none for the plain mean.</summary>
     public static readonly Parameter<IReadOnlyList<double>?> Weights = Parameter.Numbers("weights",
-        "Comma-separated non-negative weights, one per checkpoint, for a weighted mean: sum(w*x)/sum(w).",
+        "Comma-separated non-negative weights, one per checkpoint, for a weighted mean: sum(w*x)/sum(w). Without them, every checkpoint weighs the same.",
         WeightedMean.CheckWeights);
 
     /// <summary>The settings of a uniform soup.</summary>

@@ -43,6 +43,10 @@ public class GreedyCommandTests
         using var report = JsonDocument.Parse(File.ReadAllText(temp.File("greedy.safetensors.report.json")));
         var details = report.RootElement.GetProperty("details");
         Assert.Equal("gt", details.GetProperty("accept").GetString());
+        // Settings are typed JSON values: a number is a number, a choice its text.
+        var settings = report.RootElement.GetProperty("settings");
+        Assert.Equal(1, settings.GetProperty("passes").GetInt32());
+        Assert.Equal("gt", settings.GetProperty("accept").GetString());
         Assert.Equal(ingredients.Length - 1, details.GetProperty("steps").GetArrayLength());
         var scores = report.RootElement.GetProperty("scores").EnumerateArray().ToList();
         Assert.Equal(3, scores.Count);

@@ -74,7 +74,7 @@ public class NewStrategyTests
         {
             Assert.Equal("median", json.RootElement.GetProperty("strategy").GetString());
             Assert.Equal(0.5, json.RootElement.GetProperty("details").GetProperty("shrink").GetDouble());
-            Assert.Equal("0.5", json.RootElement.GetProperty("settings").GetProperty("shrink").GetString());
+            Assert.Equal(0.5, json.RootElement.GetProperty("settings").GetProperty("shrink").GetDouble());
         }
         Assert.True(File.Exists(soup + ".report.json"));
         var inputs = Fixture.Ingredients().Select(p => Fixture.ReadAll(p)).ToList();

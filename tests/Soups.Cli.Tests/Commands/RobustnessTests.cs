@@ -68,7 +68,8 @@ public class RobustnessTests
         { "--lr: must be a finite number >= 0", ["--lr", "-0.1"] },
         { "--lr: must be a finite number >= 0", ["--lr", "nan"] },
         { "--weight-decay: must be a finite number >= 0", ["--weight-decay", "-1"] },
-        { "--threads: must be between 0 and 256", ["--threads", "100000"] },
+        { "--threads: must be between 1 and 256", ["--threads", "100000"] },
+        { "--threads: must be between 1 and 256", ["--threads", "0"] },
         { "--epochs: must be between 0", ["--epochs", "-1"] },
         { "--batch-size: must be between 1", ["--batch-size", "0"] },
     };
