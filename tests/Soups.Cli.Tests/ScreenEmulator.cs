@@ -6,9 +6,11 @@ namespace Soups.Cli.Tests;
 /// <summary>
 /// A small terminal emulator for tests (issue #13): plays text with the ANSI sequences a live display uses (cursor up
 /// and down, column, erase line and screen, SGR colours) onto a grid of rows, the way a terminal would, and checks
-/// after every newline that the row being left does not mix a progress bar with other text.
+/// after every newline that the row being left does not mix a progress bar with other text. Given a width, it wraps
+/// as a terminal does — a character written past the last column goes to the next row (a row exactly as wide as the
+/// terminal followed by a newline does not wrap) — and records each row it had to wrap.
 /// </summary>
-internal sealed partial class ScreenEmulator
+internal sealed partial class ScreenEmulator(int width = int.MaxValue)
 {
     private readonly List<StringBuilder> _rows = [new()];
     private int _row;
@@ -16,6 +18,9 @@ internal sealed partial class ScreenEmulator
 
     /// <summary>Rows left (on a newline) holding a progress bar and text of a line that is not the bar's own.</summary>
     public List<string> MixedRows { get; } = [];
+
+    /// <summary>Rows the terminal wrapped: text went on past the last column.</summary>
+    public List<string> WrappedRows { get; } = [];
 
     /// <summary>The screen now: every row, trailing spaces trimmed, trailing empty rows dropped.</summary>
     public IReadOnlyList<string> Rows
@@ -102,6 +107,13 @@ internal sealed partial class ScreenEmulator
 
     private void Put(char c)
     {
+        if (_column >= width)
+        {
+            WrappedRows.Add(_rows[_row].ToString());
+            _row++;
+            _column = 0;
+            Ensure();
+        }
         var line = _rows[_row];
         while (line.Length < _column) line.Append(' ');
         if (_column < line.Length) line[_column] = c;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.CommandLine;
 using Soups.Cli.Reports;
+using Soups.Evaluation;
 using Soups.FileSystem;
 using Soups.Runs;
 using Soups.Strategies;
@@ -70,7 +71,7 @@ internal static class CompareCommand
                 var sheet = context.Sheet;
                 sheet.Table(["method", "held-out", .. result.Tests, "forward passes"], result.Methods.Select(m => (IReadOnlyList<string>)
                 [
-                    m.Name, Percent(m.HeldOut.Accuracy), .. result.Tests.Select(t => Percent(m.Tests[t].Accuracy)),
+                    m.Name, Percent.Of(m.HeldOut.Accuracy), .. result.Tests.Select(t => Percent.Of(m.Tests[t].Accuracy)),
                     m.Forwards.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ]), highlightBest: true);
                 sheet.Line($"Report: {markdown}, {json}, {plot}");
@@ -85,9 +86,6 @@ internal static class CompareCommand
         });
         return command;
     }
-
-    private static string Percent(double accuracy) =>
-        double.IsNaN(accuracy) ? "NaN" : (100 * accuracy).ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string[] Methods(string? text) =>
         (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Soups.Evaluation;
 using Soups.Runs;
 
 namespace Soups.Cli.Printing;
@@ -10,6 +11,6 @@ internal static class EvaluationPrinter
     {
         var inv = CultureInfo.InvariantCulture;
         output.Table(["checkpoint", "accuracy", "loss", "examples", ""], result.Results.Select(r => (IReadOnlyList<string>)
-            [r.Checkpoint, r.Accuracy.ToString("0.0000", inv), r.Loss.ToString("0.0000", inv), r.Count.ToString(inv), r.Cached ? "(cached)" : ""]));
+            [r.Checkpoint, Percent.Of(r.Accuracy), r.Loss.ToString("0.0000", inv), r.Count.ToString(inv), r.Cached ? "(cached)" : ""]));
     }
 }

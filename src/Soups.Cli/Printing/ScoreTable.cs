@@ -1,4 +1,3 @@
-using System.Globalization;
 using Soups.Evaluation;
 
 namespace Soups.Cli.Printing;
@@ -13,5 +12,5 @@ internal static class ScoreTable
             rows.Select(r => (IReadOnlyList<string>)[r.Name, Accuracy(r.HeldOut), .. tests.Select(t => Accuracy(r.Tests[t]))]), highlightBest: true);
     }
 
-    private static string Accuracy(EvalResult result) => result.Accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
+    private static string Accuracy(EvalResult result) => Percent.Of(result.Accuracy);
 }

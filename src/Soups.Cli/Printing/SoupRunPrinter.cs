@@ -17,7 +17,7 @@ internal static class SoupRunPrinter
             output.Line($"{result.Strategy}: {result.Details.Summary()}");
             return;
         }
-        output.Line($"{result.Strategy} soup of {result.Ingredients.Count} ingredient(s) -> {o.Path}");
+        output.Line($"{Headline(result)} -> {o.Path}");
         output.Line($"  {result.Details.Summary()}");
         // Tables whose rows were shown live (greedy's steps) are not repeated.
         foreach (var table in result.Details.Tables().Where(t => !(live && t.Live)))
@@ -30,7 +30,7 @@ internal static class SoupRunPrinter
         foreach (var ingredient in result.Ingredients.Where(i => i.Weight is > 0))
             output.Line($"  weight {ingredient.Weight!.Value.ToString("0.0000", inv)}  {ingredient.Path}");
         var unused = result.Ingredients.Count(i => i.Weight is 0);
-        if (unused > 0) output.Line($"  ({unused} other ingredient(s) with weight 0)");
+        if (unused > 0) output.Line($"  ({Ingredients(unused, "other ")} with weight 0)");
         if (result.Base != null) output.Line($"  base {result.Base}");
         output.Line($"  {o.Format}, {o.Tensors} tensors, {o.Parameters.ToString("N0", inv)} parameters, {Bytes(o.Bytes)}, {result.ElapsedSeconds.ToString("0.00", inv)} s");
         output.Line($"  sha256 {o.Sha256}");
@@ -42,6 +42,19 @@ internal static class SoupRunPrinter
         output.Line();
         output.Line($"Report: {reportPath}");
     }
+
+    /// <summary>
+    /// What was made of how many ingredients, from the result record: "greedy soup: 1 of 12 ingredients kept" when a
+    /// strategy left some out (weight 0), "uniform soup of 12 ingredients" otherwise.
+    /// </summary>
+    public static string Headline(SoupRunResult result)
+    {
+        var offered = result.Ingredients.Count;
+        var kept = result.Ingredients.Count(i => i.Weight is not 0);
+        return kept < offered ? $"{result.Strategy} soup: {kept} of {Ingredients(offered, "")} kept" : $"{result.Strategy} soup of {Ingredients(offered, "")}";
+    }
+
+    private static string Ingredients(int count, string which) => $"{count} {which}ingredient{(count == 1 ? "" : "s")}";
 
     public static string Bytes(long bytes) => bytes switch
     {

@@ -10,7 +10,6 @@ internal static class MarkdownReport
 {
     public static string Render(ComparisonResult report, string plotFile)
     {
-        var inv = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine("# Soup comparison");
         text.AppendLine();
@@ -19,8 +18,8 @@ internal static class MarkdownReport
         text.AppendLine();
         text.AppendLine(Table(report.Methods, report.Tests, withCost: true));
         var accuracies = report.Ingredients.Select(r => r.HeldOut.Accuracy).ToList();
-        text.AppendLine(string.Create(inv,
-            $"Ingredients' held-out accuracy: min {accuracies.Min():0.0000}, mean {accuracies.Average():0.0000}, max {accuracies.Max():0.0000}."));
+        text.AppendLine($"Ingredients' held-out accuracy (%): min {Percent.Of(accuracies.Min())}, mean {Percent.Of(accuracies.Average())}, " +
+                        $"max {Percent.Of(accuracies.Max())}.");
         text.AppendLine();
         text.AppendLine("## Ingredients");
         text.AppendLine();
@@ -38,13 +37,11 @@ internal static class MarkdownReport
         text.AppendLine("|---|" + string.Concat(Enumerable.Repeat("---:|", header.Count(c => c == '|') - 2)));
         foreach (var row in rows)
         {
-            var line = $"| {row.Name} | {Percent(row.HeldOut.Accuracy)} |" + string.Concat(tests.Select(t => $" {Percent(row.Tests[t].Accuracy)} |"));
-            if (tests.Count > 1) line += $" {Percent(row.MeanTestAccuracy!.Value)} |";
+            var line = $"| {row.Name} | {Percent.Of(row.HeldOut.Accuracy)} |" + string.Concat(tests.Select(t => $" {Percent.Of(row.Tests[t].Accuracy)} |"));
+            if (tests.Count > 1) line += $" {Percent.Of(row.MeanTestAccuracy!.Value)} |";
             if (withCost) line += string.Create(inv, $" {row.Forwards} |");
             text.AppendLine(line);
         }
         return text.ToString();
     }
-
-    private static string Percent(double accuracy) => (100 * accuracy).ToString("0.00", CultureInfo.InvariantCulture);
 }

@@ -42,19 +42,39 @@ public sealed class Baselines(RunInputs inputs, CancellationToken cancellation, 
         return readers[GreedyOrder.Of(scores)[0]];
     }
 
-    /// <summary>The best individual, the uniform soup, and the soup written to <paramref name="soupPath"/>.</summary>
-    public IReadOnlyList<ScoreRow> Around(string soupName, string soupPath)
+    /// <summary>
+    /// The best individual, the uniform soup, and the soup written to <paramref name="soupPath"/>. When that soup is the
+    /// uniform soup (<paramref name="soupIsUniform"/>), it is scored once, as one row.
+    /// </summary>
+    public IReadOnlyList<ScoreRow> Around(string soupName, string soupPath, bool soupIsUniform = false)
     {
         var best = BestIndividual();
         const string step = "baselines";
-        progress?.Report(new StepProgress(step, 0, 3, "scoring the best individual, the uniform soup and the soup"));
+        var total = soupIsUniform ? 2 : 3;
+        progress?.Report(new StepProgress(step, 0, total, $"scoring {What(soupName, soupIsUniform)}"));
         using var soup = KnownCheckpointFormats.Open(soupPath, ReadOptions.Default with { StripPrefix = "" });
         var bestRow = Checkpoint($"best individual ({Path.GetFileName(best.Path)})", "individual", best);
-        progress?.Report(new StepProgress(step, 1, 3, "scoring the uniform soup and the soup"));
-        var uniformRow = Merged("uniform soup", WeightedMean.Uniform(inputs.Ingredients.Count));
-        progress?.Report(new StepProgress(step, 2, 3, $"scoring the {soupName}"));
+        if (soupIsUniform)
+        {
+            progress?.Report(new StepProgress(step, 1, total, $"scoring the {soupName}"));
+            var row = Checkpoint(UniformName(soupName), "soup", soup);
+            progress?.Report(new StepProgress(step, 2, total, $"scored {What(soupName, soupIsUniform)}"));
+            return [bestRow, row];
+        }
+        progress?.Report(new StepProgress(step, 1, total, "scoring the uniform soup and the soup"));
+        var uniformRow = Merged(Uniform, WeightedMean.Uniform(inputs.Ingredients.Count));
+        progress?.Report(new StepProgress(step, 2, total, $"scoring the {soupName}"));
         var soupRow = Checkpoint(soupName, "soup", soup);
-        progress?.Report(new StepProgress(step, 3, 3, "scored the best individual, the uniform soup and the soup"));
+        progress?.Report(new StepProgress(step, 3, total, $"scored {What(soupName, soupIsUniform)}"));
         return [bestRow, uniformRow, soupRow];
     }
+
+    /// <summary>"the best individual, the uniform soup and the greedy soup (3 ingredients)", each soup named once.</summary>
+    public static string What(string soupName, bool soupIsUniform) =>
+        soupIsUniform ? $"the best individual and the {UniformName(soupName)}" : $"the best individual, the uniform soup and the {soupName}";
+
+    private const string Uniform = "uniform soup";
+
+    // A soup that is the uniform soup under another name (a greedy soup that kept every ingredient) says so.
+    private static string UniformName(string soupName) => soupName == Uniform ? Uniform : $"{soupName} = {Uniform}";
 }

@@ -69,7 +69,7 @@ public static class ComparisonRun
         {
             observer.Progress?.Report(new StepProgress(Phases.Ingredients, k, count, Phases.IngredientsDetail(k, count, 0)));
             var row = baselines.Checkpoint(Path.GetFileName(r.Path), "individual", r);
-            observer.Info?.Invoke($"{r.Path}: held-out {row.HeldOut.Accuracy:0.0000}");
+            observer.Info?.Invoke($"{r.Path}: held-out {Percent.Sign(row.HeldOut.Accuracy)}");
             return row;
         }).ToList();
         var accuracies = ingredientRows.Select(r => r.HeldOut.Accuracy).ToList();

@@ -1,3 +1,5 @@
+using Soups.Evaluation;
+
 namespace Soups.Runs;
 
 /// <summary>One checkpoint's score in <see cref="EvaluationRun"/>.</summary>
@@ -28,7 +30,7 @@ public static class EvaluationRun
             var reader = inputs.Ingredients.Readers[i];
             var result = evaluator.Score(reader, inputs.HeldOut!, cancellation);
             rows.Add(new CheckpointScore(reader.Path, result.Accuracy, result.Loss, result.Count, result.Cached));
-            observer.Info?.Invoke($"{reader.Path}: accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
+            observer.Info?.Invoke($"{reader.Path}: accuracy {Percent.Sign(result.Accuracy)}{(result.Cached ? " (cached)" : "")}");
         }
         observer.Progress?.Report(new StepProgress(Strategies.Phases.Ingredients, rows.Count, share,
             Strategies.Phases.IngredientsDetail(rows.Count, share, rows.Count(r => r.Cached))));

@@ -148,7 +148,10 @@ public sealed class RunInputs : IDisposable
 
     /// <summary>A plan context over these inputs.</summary>
     public PlanContext PlanContext(RunObserver observer, CancellationToken cancellation) =>
-        new(Ingredients, Target, Evaluator, HeldOut, Tests, cancellation) { OnNote = observer.Info, OnStep = observer.Step, Progress = observer.Progress };
+        new(Ingredients, Target, Evaluator, HeldOut, Tests, cancellation)
+        {
+            OnNote = observer.Info, OnStep = observer.Step, OnWarning = observer.Warning, Progress = observer.Progress,
+        };
 
     /// <summary>Throws unless <paramref name="ingredients"/> and <paramref name="evaluation"/> give <paramref name="strategy"/> what it needs.</summary>
     public static void RequireNeedsOf(ISoupStrategy strategy, IngredientRequest ingredients, EvaluationRequest? evaluation)

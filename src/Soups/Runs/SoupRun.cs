@@ -30,7 +30,7 @@ public static class SoupRun
         if (!plan.Complete)
         {
             // One share of a job array: its work is in the results file; the final run bakes (and reports).
-            foreach (var warning in context.Warnings) observer.Warning?.Invoke(warning);
+            foreach (var warning in context.Untold) observer.Warning?.Invoke(warning);
             return Describe(request, inputs.Ingredients, plan, null, null, context.Warnings, clock.Elapsed);
         }
         using var outputs = new OutputSet();
@@ -41,8 +41,8 @@ public static class SoupRun
         IReadOnlyList<Evaluation.ScoreRow>? scores = null;
         if (inputs.Evaluator != null)
         {
-            observer.Info?.Invoke($"Scoring the best individual, the uniform soup and the {plan.Label}");
-            scores = new Baselines(inputs, cancellation, observer.Progress).Around(plan.Label, baked.ReadFrom);
+            observer.Info?.Invoke($"Scoring {Baselines.What(plan.Label, plan.IsUniform)}");
+            scores = new Baselines(inputs, cancellation, observer.Progress).Around(plan.Label, baked.ReadFrom, plan.IsUniform);
         }
         var result = Describe(request, inputs.Ingredients, plan, baked, scores, warnings, clock.Elapsed);
         outputs.Add(request.ReportPath, output.Overwrite, ReportFile.Serialize(result) + "\n");

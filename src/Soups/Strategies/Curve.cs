@@ -1,5 +1,6 @@
 using System.Globalization;
 using Soups.Baking;
+using Soups.Evaluation;
 
 namespace Soups.Strategies;
 
@@ -31,8 +32,8 @@ public static class Curve
             var tests = context.Tests.ToDictionary(t => t.Name,
                 t => context.Evaluator.Score(soup.Tensors, label, t.Split, context.Cancellation).Accuracy);
             points.Add(new CurvePoint(x, heldOut.Accuracy, heldOut.Loss, tests));
-            context.Step($"{label}: held-out accuracy {heldOut.Accuracy:0.0000}, loss {heldOut.Loss:0.0000}" +
-                         string.Concat(tests.Select(t => $", {t.Key} {t.Value:0.0000}")), NoteTone.Plain);
+            context.Step(string.Create(CultureInfo.InvariantCulture, $"{label}: held-out accuracy {Percent.Sign(heldOut.Accuracy)}, loss {heldOut.Loss:0.0000}") +
+                         string.Concat(tests.Select(t => $", {t.Key} {Percent.Sign(t.Value)}")), NoteTone.Plain);
         }
         return points;
     }
@@ -46,20 +47,25 @@ public static class Curve
     {
         var tests = points.Count == 0 ? [] : points[0].TestAccuracy.Keys.ToList();
         return new ResultTable(title, [symbol, "held-out", "loss", .. tests], points.Select(p => (IReadOnlyList<string>)
-            [F(p.X, "0.####"), F(p.HeldOutAccuracy, "0.0000"), F(p.HeldOutLoss, "0.0000"), .. tests.Select(t => F(p.TestAccuracy[t], "0.0000"))]).ToList())
+            [F(p.X, "0.####"), Percent.Of(p.HeldOutAccuracy), F(p.HeldOutLoss, "0.0000"), .. tests.Select(t => Percent.Of(p.TestAccuracy[t]))]).ToList())
         {
             Live = true, // each point was told as a step while it was scored
         };
     }
 
-    /// <summary>The curve as a picture: accuracy (%) against x, one line per split.</summary>
-    public static ResultPlot Plot(string name, string title, string xLabel, IReadOnlyList<CurvePoint> points)
+    /// <summary>
+    /// The curve as a picture: accuracy (%) against x (named <paramref name="symbol"/>), one line per split, with the
+    /// point chosen at <paramref name="chosen"/> marked on the held-out line.
+    /// </summary>
+    public static ResultPlot Plot(string name, string title, string symbol, IReadOnlyList<CurvePoint> points, double chosen)
     {
         var x = points.Select(p => p.X).ToList();
         var series = new List<PlotSeries> { new("held-out", x, points.Select(p => 100 * p.HeldOutAccuracy).ToList()) };
         if (points.Count > 0)
             series.AddRange(points[0].TestAccuracy.Keys.Select(t => new PlotSeries(t, x, points.Select(p => 100 * p.TestAccuracy[t]).ToList())));
-        return new ResultPlot(name, title, xLabel, "accuracy (%)", series);
+        var marks = points.Where(p => p.X == chosen && double.IsFinite(p.HeldOutAccuracy)).Take(1)
+            .Select(p => new PlotMark(p.X, 100 * p.HeldOutAccuracy, $"chosen: {symbol} = {F(p.X, "0.####")} ({Percent.Sign(p.HeldOutAccuracy)} held-out)"));
+        return new ResultPlot(name, title, symbol, "accuracy (%)", series) { Marks = marks.ToList() };
     }
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

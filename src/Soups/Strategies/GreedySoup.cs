@@ -53,22 +53,21 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
     {
         /// <inheritdoc />
         public override string Summary() =>
-            $"greedy soup of {Soup.Count} of {Scores.Count} ingredients (accept: held-out accuracy {(Accept == "gt" ? ">" : ">=")} current soup)";
+            $"accept: held-out accuracy {(Accept == "gt" ? ">" : ">=")} current soup, ingredients tried best first" +
+            (Steps.Count > 0 && Steps[^1].Pass > 1 ? $", {Steps[^1].Pass} passes" : "");
 
         /// <inheritdoc />
         public override IReadOnlyList<ResultTable> Tables()
         {
             var first = Scores.First(s => s.Path == Soup[0]);
-            var rows = new List<IReadOnlyList<string>> { new[] { "start", first.Path, Percent(first.Accuracy), "", "kept" } };
+            var rows = new List<IReadOnlyList<string>> { new[] { "start", first.Path, Percent.Of(first.Accuracy), "", "kept" } };
             rows.AddRange(Steps.Select(s => new[]
             {
                 Steps[^1].Pass > 1 ? $"{s.Pass}.{s.Step}" : s.Step.ToString(CultureInfo.InvariantCulture), s.Ingredient,
-                Percent(s.IngredientAccuracy), Percent(s.CandidateAccuracy), s.Accepted ? "accepted" : "rejected",
+                Percent.Of(s.IngredientAccuracy), Percent.Of(s.CandidateAccuracy), s.Accepted ? "accepted" : "rejected",
             }));
             return [new ResultTable("steps", ["step", "ingredient", "individual", "candidate", "decision"], rows) { Live = true }];
         }
-
-        private static string Percent(double accuracy) => accuracy.ToString("0.0000", CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -103,7 +102,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
             var result = evaluator.Score(reader, context.HeldOut, context.Cancellation);
             if (result.Cached) cached++;
             scores.Add(new IngredientScore(reader.Path, result.Accuracy, result.Loss, result.Cached));
-            context.Note($"ingredient {reader.Path}: held-out accuracy {result.Accuracy:0.0000}{(result.Cached ? " (cached)" : "")}");
+            context.Note($"ingredient {reader.Path}: held-out accuracy {Percent.Sign(result.Accuracy)}{(result.Cached ? " (cached)" : "")}");
         }
         context.Report(Phases.Ingredients, readers.Count, readers.Count, Phases.IngredientsDetail(readers.Count, readers.Count, cached));
         var order = GreedyOrder.Of(scores.Select(s => s.Accuracy).ToList());
@@ -114,7 +113,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
         var steps = new List<Candidate>();
         var soup = SoupState.From(readers[order[0]], context.Device);
         var pending = order.Skip(1).ToList();
-        context.Step($"start: {readers[order[0]].Path} -> held-out {soupAccuracy:0.0000}, the best individual (soup of 1)", NoteTone.Good);
+        context.Step($"start: {readers[order[0]].Path} -> held-out {Percent.Sign(soupAccuracy)} (the best individual)", NoteTone.Good);
         try
         {
             // Pass 1 is the paper's greedy soup; each further pass tries the rejected again, in the same order.
@@ -127,7 +126,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
                     var tried = steps.Count;
                     var planned = steps.Count(s => s.Pass < pass) + pending.Count; // this pass's candidates; later passes unknown
                     context.Report(Candidates, tried, planned, string.Create(CultureInfo.InvariantCulture,
-                        $"greedy candidates {tried}/{planned}{(pass > 1 ? $" (pass {pass})" : "")} · soup of {inSoup.Count} · held-out {100 * soupAccuracy:0.00}%"));
+                        $"greedy candidates {tried}/{planned}{(pass > 1 ? $" (pass {pass})" : "")} · soup of {inSoup.Count} · held-out {Percent.Sign(soupAccuracy)}"));
                     forming.Start();
                     var candidate = soup.With(readers[index], inSoup.Count);
                     forming.Stop();
@@ -152,7 +151,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
                     steps.Add(new Candidate(step, readers[index].Path, scores[index].Accuracy, result.Accuracy, result.Loss, kept,
                         inSoup.Count, pass));
                     context.Step($"{(pass > 1 ? $"pass {pass} " : "")}step {step}: + {readers[index].Path} -> held-out " +
-                                 $"{result.Accuracy:0.0000} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})",
+                                 $"{Percent.Sign(result.Accuracy)} {(kept ? "accepted" : "rejected")} (soup of {inSoup.Count})",
                         kept ? NoteTone.Good : NoteTone.Muted);
                 }
                 if (rejected.Count == pending.Count) break; // a pass that adds nothing ends the search
@@ -164,7 +163,7 @@ public sealed class GreedySoup : SoupStrategy<GreedySoup.Options>
             soup.Dispose();
         }
         context.Report(Candidates, steps.Count, steps.Count, string.Create(CultureInfo.InvariantCulture,
-            $"greedy candidates {steps.Count}/{steps.Count} · soup of {inSoup.Count} · held-out {100 * soupAccuracy:0.00}%"));
+            $"greedy candidates {steps.Count}/{steps.Count} · soup of {inSoup.Count} · held-out {Percent.Sign(soupAccuracy)}"));
 
         var weights = new double[readers.Count];
         foreach (var i in inSoup) weights[i] = 1; // the baker divides by the count once: the exact mean

@@ -48,7 +48,7 @@ public sealed class InterpolateSoup : SoupStrategy<InterpolateSoup.Options>
 
         /// <inheritdoc />
         public override IReadOnlyList<ResultPlot> Plots() =>
-            [Strategies.Curve.Plot("curve", $"{Path.GetFileName(A)} (α = 0) to {Path.GetFileName(B)} (α = 1)", "α", Curve)];
+            [Strategies.Curve.Plot("curve", $"{Path.GetFileName(A)} (α = 0) to {Path.GetFileName(B)} (α = 1)", "α", Curve, Alpha)];
     }
 
     /// <inheritdoc />
@@ -89,6 +89,7 @@ public sealed class InterpolateSoup : SoupStrategy<InterpolateSoup.Options>
         using (var stateB = SoupState.From(b, context.Device))
             curve = Curve.Score(context, options.Alphas.Values, alpha => SoupState.Combine(stateA, 1 - alpha, stateB, alpha), "α");
         var best = Curve.Best(curve);
+        if (GridEdge.Warning(options.Alphas, best.X, "α", Alphas.Name, lowest: 0, highest: 1) is { } edge) context.Warn(edge);
         var (accuracyBarrier, lossBarrier) = Barriers(curve);
         var result = new Result(a.Path, b.Path, curve, best.X, accuracyBarrier, lossBarrier, options.Barrier, accuracyBarrier <= options.Barrier);
         return new SoupPlan(Name, $"interpolation (α = {best.X.ToString("0.####", CultureInfo.InvariantCulture)})",

@@ -116,9 +116,14 @@ public sealed class LearnedSoup : SoupStrategy<LearnedSoup.Options>
     /// <inheritdoc />
     public override SoupPlan Plan(PlanContext context, Options options)
     {
-        var trainer = new Trainer(context.Evaluator.Model, context.HeldOut, options) { OnNote = line => context.Step(line, NoteTone.Plain), Progress = context.Progress };
-        var result = trainer.Train(context.Ingredients, context.Cancellation);
         var layer = options.Granularity == LearnedGranularity.Layer;
+        // Each epoch line names its soup: a comparison learns both, one after the other.
+        var name = layer ? "learned soup (by layer)" : "learned soup (by model)";
+        var trainer = new Trainer(context.Evaluator.Model, context.HeldOut, options)
+        {
+            OnNote = line => context.Step($"{name}, {line}", NoteTone.Plain), Progress = context.Progress,
+        };
+        var result = trainer.Train(context.Ingredients, context.Cancellation);
         var merge = result.TensorWeights is { } perTensor
             ? new WeightedMean(result.ModelWeights, perTensor)
             : new WeightedMean(result.ModelWeights);

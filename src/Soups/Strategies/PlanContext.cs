@@ -16,6 +16,7 @@ public sealed class PlanContext(IngredientSet ingredients, ComputeTarget target,
     IReadOnlyList<NamedSplit> tests, CancellationToken cancellation)
 {
     private readonly List<string> _warnings = [];
+    private readonly HashSet<string> _told = [];
 
     /// <summary>The ingredients, and the base when given.</summary>
     public IngredientSet Ingredients { get; } = ingredients;
@@ -50,11 +51,26 @@ public sealed class PlanContext(IngredientSet ingredients, ComputeTarget target,
     /// <summary>Warnings gathered while planning (e.g. from building candidate soups).</summary>
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>The <see cref="Warnings"/> not yet told to <see cref="OnWarning"/>.</summary>
+    public IReadOnlyList<string> Untold => _warnings.Where(w => !_told.Contains(w)).ToList();
+
     /// <summary>Receives step lines (a greedy candidate and its verdict): one per step, with its tone.</summary>
     public Action<string, NoteTone>? OnStep { get; init; }
 
+    /// <summary>Receives each warning of <see cref="Warn"/> as it is made, so a person sees it while the run goes on.</summary>
+    public Action<string>? OnWarning { get; init; }
+
     /// <summary>Says one line of progress.</summary>
     public void Note(string line) => OnNote?.Invoke(line);
+
+    /// <summary>Says something the user should act on (a choice at the edge of its grid); it is also kept in the report.</summary>
+    public void Warn(string warning)
+    {
+        _warnings.Add(warning);
+        if (OnWarning is not { } tell) return;
+        tell(warning);
+        _told.Add(warning);
+    }
 
     /// <summary>Says one step's outcome (shown once: live in a terminal, as a log line otherwise).</summary>
     public void Step(string line, NoteTone tone)

@@ -6,7 +6,14 @@ namespace Soups.Strategies;
 /// <param name="XLabel">What the x axis shows.</param>
 /// <param name="YLabel">What the y axis shows.</param>
 /// <param name="Series">The lines.</param>
-public sealed record ResultPlot(string Name, string Title, string XLabel, string YLabel, IReadOnlyList<PlotSeries> Series);
+public sealed record ResultPlot(string Name, string Title, string XLabel, string YLabel, IReadOnlyList<PlotSeries> Series)
+{
+    /// <summary>Points called out with a label (the α or λ a strategy chose).</summary>
+    public IReadOnlyList<PlotMark> Marks { get; init; } = [];
+
+    /// <summary>True when x takes only whole values (a subset's size): the axis then has whole-number ticks only.</summary>
+    public bool WholeX { get; init; }
+}
 
 /// <summary>One line (or cloud of points) of a <see cref="ResultPlot"/>.</summary>
 public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyList<double> Y)
@@ -16,4 +23,7 @@ public sealed record PlotSeries(string Name, IReadOnlyList<double> X, IReadOnlyL
 
     /// <summary>The markers' size in pixels.</summary>
     public float MarkerSize { get; init; } = 6;
+
+    /// <summary>Outline markers (rings) that leave what lies under them visible.</summary>
+    public bool Hollow { get; init; }
 }

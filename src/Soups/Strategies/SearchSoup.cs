@@ -84,7 +84,7 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
                 return $"shard {Shard}: scored {Evaluated} of {Subsets} subset soups ({Cached} already in the results files); no soup is written";
             var text = $"best of {Subsets} subsets ({Mode}): {Describe(Best)}; greedy soup's choice: {Describe(Greedy!)}";
             return Oracles.Aggregate(text, (t, o) => t + $"; oracle on {o.Split} (an upper bound, not a fair method): " +
-                                                      $"{Names(o.Subset)} {Percent(o.Subset.Tests![o.Split])}");
+                                                      $"{Names(o.Subset)} {Percent.Sign(o.Subset.Tests![o.Split])}");
         }
 
         /// <inheritdoc />
@@ -93,7 +93,7 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
             if (Best is null) return [];
             var splits = Best.Tests?.Keys.ToList() ?? [];
             IReadOnlyList<string> Row(string what, SubsetScore s) =>
-                [what, s.Size.ToString(CultureInfo.InvariantCulture), Names(s), Percent(s.HeldOut), .. splits.Select(n => Percent(s.Tests![n]))];
+                [what, s.Size.ToString(CultureInfo.InvariantCulture), Names(s), Percent.Of(s.HeldOut), .. splits.Select(n => Percent.Of(s.Tests![n]))];
             var rows = new List<IReadOnlyList<string>> { Row("best on held-out", Best), Row("greedy soup", Greedy!) };
             rows.AddRange(Oracles.Select(o => Row($"oracle on {o.Split} (upper bound, not a method)", o.Subset)));
             var top = Scores.OrderBy(s => s, SubsetOrder.ByHeldOut(Ranking)).Take(10)
@@ -105,22 +105,20 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
             ];
         }
 
-        /// <inheritdoc />
+        /// <summary>Every subset's held-out accuracy (%) by size; greedy's choice a ring around the best subset's dot, so both show when they are one.</summary>
         public override IReadOnlyList<ResultPlot> Plots() => Best is null ? [] :
         [
-            new ResultPlot("subsets", "Held-out accuracy of every subset's uniform soup", "subset size", "held-out accuracy",
+            new ResultPlot("subsets", "Held-out accuracy of every subset's uniform soup", "subset size", "held-out accuracy (%)",
             [
-                new PlotSeries("subsets", Scores.Select(s => (double)s.Size).ToList(), Scores.Select(s => s.HeldOut).ToList()) { Line = false },
-                new PlotSeries("greedy soup", [Greedy!.Size], [Greedy.HeldOut]) { Line = false, MarkerSize = 12 },
-                new PlotSeries("best subset", [Best.Size], [Best.HeldOut]) { Line = false, MarkerSize = 12 },
-            ]),
+                new PlotSeries("subsets", Scores.Select(s => (double)s.Size).ToList(), Scores.Select(s => 100 * s.HeldOut).ToList()) { Line = false },
+                new PlotSeries("best subset", [Best.Size], [100 * Best.HeldOut]) { Line = false, MarkerSize = 12 },
+                new PlotSeries("greedy soup", [Greedy!.Size], [100 * Greedy.HeldOut]) { Line = false, MarkerSize = 22, Hollow = true },
+            ]) { WholeX = true },
         ];
 
-        private static string Describe(SubsetScore s) => $"{Names(s)} held-out {Percent(s.HeldOut)}";
+        private static string Describe(SubsetScore s) => $"{Names(s)} held-out {Percent.Sign(s.HeldOut)}";
 
         private static string Names(SubsetScore s) => "{" + string.Join(", ", s.Members.Select(Path.GetFileName)) + "}";
-
-        private static string Percent(double value) => double.IsNaN(value) ? "NaN" : (100 * value).ToString("0.00", CultureInfo.InvariantCulture);
     }
 
     /// <inheritdoc />
@@ -169,10 +167,13 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
         if (!shard.IsWhole && options.Beam > 0)
             throw new OptionException("shard", "a beam search is sequential (each size grows the last one's best); shard an exhaustive search");
         long total = options.Beam > 0 ? BeamCount(n, maxSize, options.Beam) : SubsetCount(n, maxSize);
-        var search = new Search(context, maxSize, total);
-
         if (options.Beam == 0 && total > MaxExhaustive)
             throw new UsageException(TooMany(n, maxSize, total, SecondsPerEvaluation(context), context.Tests.Count));
+        // The subset soups (two or more members) this run will mix: a beam's count is a bound (its rounds may overlap).
+        var planned = shard.IsWhole
+            ? total - n
+            : Exhaustive(n, maxSize).Select((members, position) => (members, position)).LongCount(x => x.members.Length > 1 && shard.Takes(x.position));
+        var search = new Search(context, maxSize, planned, options.Beam > 0 ? "at most " : "");
 
         // Every ingredient alone: its own score (shared with soup eval and greedy through the results files).
         var singles = new SubsetScore[n];
@@ -304,7 +305,7 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
     private static int[] Members(long mask, int n) => Enumerable.Range(0, n).Where(i => (mask & (1L << i)) != 0).ToArray();
 
     /// <summary>Scores subsets, each once per run, through the results cache, with progress and an ETA.</summary>
-    private sealed class Search(PlanContext context, int maxSize, long total)
+    private sealed class Search(PlanContext context, int maxSize, long planned, string bound)
     {
         private readonly Dictionary<long, SubsetScore> _known = [];
         private readonly List<(int[] Members, SubsetScore Score)> _all = [];
@@ -325,7 +326,7 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
             var heldOut = context.Evaluator.Score(reader, context.HeldOut, context.Cancellation);
             var tests = context.Tests.Count == 0 ? null
                 : context.Tests.ToDictionary(t => t.Name, t => context.Evaluator.Score(reader, t.Split, context.Cancellation).Accuracy);
-            context.Note($"ingredient {reader.Path}: held-out accuracy {heldOut.Accuracy:0.0000}{(heldOut.Cached ? " (cached)" : "")}");
+            context.Note($"ingredient {reader.Path}: held-out accuracy {Percent.Sign(heldOut.Accuracy)}{(heldOut.Cached ? " (cached)" : "")}");
             var single = _known[1L << index] = new SubsetScore([reader.Path], heldOut.Accuracy, heldOut.Loss, tests);
             _all.Add(([index], single));
             return single;
@@ -366,13 +367,14 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
 
         private void Report(int size)
         {
-            var planned = Math.Max(Evaluated, total - context.Ingredients.Count);
-            context.Report("subset soups", Evaluated, planned, $"subset soups {Evaluated}/{planned} ({CachedCount} cached) · size {size}");
+            // Greedy's path in a beam search may add subsets beyond the beam's own.
+            var all = Math.Max(Evaluated, planned);
+            context.Report("subset soups", Evaluated, all, $"subset soups {Evaluated}/{all} ({CachedCount} cached) · size {size}");
             if ((DateTime.UtcNow - _lastNote).TotalSeconds < 10) return;
             _lastNote = DateTime.UtcNow;
             var perSoup = _fresh > 0 ? _clock.Elapsed.TotalSeconds / _fresh : 0;
             context.Note(string.Create(CultureInfo.InvariantCulture,
-                $"scored {Evaluated} subset soups (size {size} of at most {maxSize}; {CachedCount} cached), {perSoup:0.###} s each"));
+                $"scored {Evaluated} of {(Evaluated > planned ? "" : bound)}{all} subset soups (size {size} of at most {maxSize}; {CachedCount} cached), {perSoup:0.###} s each"));
         }
     }
 }

@@ -21,6 +21,9 @@ public sealed record SoupPlan(string Strategy, string Label, ITensorMerge Merge,
     /// <summary>True when the weights differ from tensor to tensor (a by-layer learned soup).</summary>
     public bool PerTensorWeights => (Merge as WeightedMean)?.PerTensor != null;
 
+    /// <summary>True when the soup is the uniform soup: every ingredient, with equal weights.</summary>
+    public bool IsUniform => Weights is { Count: > 0 } w && !PerTensorWeights && w[0] > 0 && w.All(x => x == w[0]);
+
     /// <summary>
     /// Settings (parameter name → text) that replay this plan's decision without redoing its search: e.g. the scale
     /// task arithmetic chose on the held-out split. A soup's recipe records them over the settings given (issue #11).

@@ -39,7 +39,7 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
 
         /// <inheritdoc />
         public override IReadOnlyList<ResultPlot> Plots() =>
-            Curve is null ? [] : [Strategies.Curve.Plot("curve", "task arithmetic: base + λ · sum of task vectors", "λ", Curve)];
+            Curve is null ? [] : [Strategies.Curve.Plot("curve", "task arithmetic: base + λ · sum of task vectors", "λ", Curve, Scale)];
     }
 
     /// <inheritdoc />
@@ -68,7 +68,7 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
         if (!context.HasEvaluator)
             throw new StrategyNeedsException(Name, StrategyNeeds.HeldOut, $"the {Name} strategy needs --scale or a held-out split to choose it on");
         var curve = ScaleCurve(context, options.Scales, new TaskVectorMerge(1, withBase: false));
-        return Planned(Curve.Best(curve).X, curve);
+        return Planned(ChooseScale(context, options.Scales, curve), curve);
 
         SoupPlan Planned(double scale, IReadOnlyList<CurvePoint>? points) =>
             new(Name, $"task arithmetic (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})", new TaskVectorMerge(scale, withBase: true),
@@ -76,6 +76,14 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
             {
                 Replay = new Dictionary<string, string> { [Scale.Name] = Scale.Format(scale) },
             };
+    }
+
+    /// <summary>The λ of best held-out accuracy, with a warning when it lies at the edge of <paramref name="scales"/>.</summary>
+    public static double ChooseScale(PlanContext context, Grid scales, IReadOnlyList<CurvePoint> curve)
+    {
+        var chosen = Curve.Best(curve).X;
+        if (GridEdge.Warning(scales, chosen, "λ", Scales.Name, lowest: 0, highest: double.PositiveInfinity) is { } edge) context.Warn(edge);
+        return chosen;
     }
 
     /// <summary>Scores base + λ·τ for every λ of <paramref name="scales"/>, τ being what <paramref name="taskVector"/> makes.</summary>

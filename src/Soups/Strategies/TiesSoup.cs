@@ -36,7 +36,7 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
 
         /// <inheritdoc />
         public override IReadOnlyList<ResultPlot> Plots() =>
-            Curve is null ? [] : [Strategies.Curve.Plot("curve", "TIES-merging: base + λ · merged task vector", "λ", Curve)];
+            Curve is null ? [] : [Strategies.Curve.Plot("curve", "TIES-merging: base + λ · merged task vector", "λ", Curve, Scale)];
     }
 
     /// <inheritdoc />
@@ -71,9 +71,9 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
         IReadOnlyList<CurvePoint>? curve = null;
         if (options.Scale is null && context.HasEvaluator)
         {
-            curve = TaskArithmeticSoup.ScaleCurve(context, options.Scales ?? TaskArithmeticSoup.Scales.Default,
-                new TiesMerge(options.Density, 1, withBase: false));
-            scale = Curve.Best(curve).X;
+            var scales = options.Scales ?? TaskArithmeticSoup.Scales.Default;
+            curve = TaskArithmeticSoup.ScaleCurve(context, scales, new TiesMerge(options.Density, 1, withBase: false));
+            scale = TaskArithmeticSoup.ChooseScale(context, scales, curve);
         }
         return new SoupPlan(Name, $"TIES soup (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})",
             new TiesMerge(options.Density, scale, withBase: true), new Result(options.Density, scale, curve))

@@ -49,6 +49,8 @@ public sealed class UniformSoup : SoupStrategy<UniformSoup.Options>
         if (options.Weights != null && options.Weights.Count != count)
             throw new OptionException(Weights.Name, $"{options.Weights.Count} value(s) for {count} checkpoint(s)");
         var weights = options.Weights ?? Enumerable.Repeat(1.0, count).ToArray();
-        return new SoupPlan(Name, "uniform soup", new WeightedMean(weights), new Result(weights));
+        // Scored beside the uniform soup, a weighted mean must not share its name.
+        var label = weights.All(w => w == weights[0]) ? "uniform soup" : "weighted mean soup";
+        return new SoupPlan(Name, label, new WeightedMean(weights), new Result(weights));
     }
 }

@@ -10,21 +10,25 @@ namespace Soups.Cli.Tests.Commands;
 /// </summary>
 public partial class TerminalTests
 {
-    private sealed record ScreenRun(int ExitCode, IReadOnlyList<string> Error, IReadOnlyList<string> Output, List<string> Mixed, string Plain);
+    private sealed record ScreenRun(int ExitCode, IReadOnlyList<string> Error, IReadOnlyList<string> Output, List<string> Mixed, string Plain,
+        List<string> Wrapped);
 
-    private static ScreenRun RunOnScreen(int width, params string[] args)
+    private static ScreenRun RunOnScreen(int width, params string[] args) => RunOnScreen(width, 50, args);
+
+    private static ScreenRun RunOnScreen(int width, int height, params string[] args)
     {
-        var errorConsole = new TestConsole().Width(width).Interactive().EmitAnsiSequences();
-        var outputConsole = new TestConsole().Width(width).EmitAnsiSequences();
+        var errorConsole = new TestConsole().Width(width).Height(height).Interactive().EmitAnsiSequences();
+        var outputConsole = new TestConsole().Width(width).Height(height).EmitAnsiSequences();
         var output = new StringWriter();
         var error = new StringWriter();
         var code = SoupCli.RunAsync(args, output, error, new Screen(errorConsole, outputConsole)).GetAwaiter().GetResult();
         if (Environment.GetEnvironmentVariable("SOUP_SCREEN_DUMP") is { Length: > 0 } dump)
             File.WriteAllText(dump + "." + width + "." + args[0], errorConsole.Output.Replace("\u001b", "ESC"));
         // A row with a bar (━) must be only the bar's own line: a phase's detail, the bar, percent and time.
-        var errorScreen = new ScreenEmulator().Play(errorConsole.Output, row => row.Contains('━') && !BarRow().IsMatch(row.TrimEnd()));
-        var outputScreen = new ScreenEmulator().Play(outputConsole.Output + output, _ => false);
-        return new ScreenRun(code, errorScreen.Rows, outputScreen.Rows, errorScreen.MixedRows, error.ToString());
+        var errorScreen = new ScreenEmulator(width).Play(errorConsole.Output, row => row.Contains('━') && !BarRow().IsMatch(row.TrimEnd()));
+        var outputScreen = new ScreenEmulator(width).Play(outputConsole.Output + output, _ => false);
+        return new ScreenRun(code, errorScreen.Rows, outputScreen.Rows, errorScreen.MixedRows, error.ToString(),
+            [.. errorScreen.WrappedRows, .. outputScreen.WrappedRows]);
     }
 
     [GeneratedRegex(@"^\S.*\s━+\s+\d+%\s+(\d\d:\d\d:\d\d|-+:-+:-+|\S*)$")]
@@ -49,7 +53,7 @@ public partial class TerminalTests
         var steps = run.Error.Where(r => r.StartsWith("step ", StringComparison.Ordinal)).ToList();
         Assert.Equal(SmallSample.Ingredients.Length - 1, steps.Count);
         Assert.Single(run.Error, r => r.StartsWith("start: ", StringComparison.Ordinal));
-        Assert.All(steps, s => Assert.Matches(@"held-out \d\.\d{4} (accepted|rejected) \(soup of \d+\)$", s));
+        Assert.All(steps, s => Assert.Matches(@"held-out \d+\.\d\d% (accepted|rejected) \(soup of \d+\)$", s));
         Assert.All(run.Error.Where(r => r.Length > 0), r => Assert.False(char.IsWhiteSpace(r[0]), $"'{r}' does not start at column 0"));
 
         // The summary does not repeat the steps; its scores are a table that fits.
@@ -62,13 +66,50 @@ public partial class TerminalTests
     public void Long_paths_are_shortened_in_the_middle_to_fit_keeping_the_file_name_and_the_numbers()
     {
         var path = "/tmp/" + new string('x', 90) + "/samples/digits/ingredients/ft-lr1e-3-s2.safetensors";
-        var line = $"step 3: + {path} -> held-out 0.9580 rejected (soup of 1)";
+        var line = $"step 3: + {path} -> held-out 95.80% rejected (soup of 1)";
         var fitted = Screen.Fit(line, 120);
         Assert.True(fitted.Length <= 120, fitted);
-        Assert.Matches(@"^step 3: \+ /tmp/x+…/ft-lr1e-3-s2\.safetensors -> held-out 0\.9580 rejected \(soup of 1\)$", fitted);
-        Assert.Equal("step 3: + a/b.pt -> held-out 0.9580", Screen.Fit("step 3: + a/b.pt -> held-out 0.9580", 120));
+        Assert.Matches(@"^step 3: \+ /tmp/x+…/ft-lr1e-3-s2\.safetensors -> held-out 95\.80% rejected \(soup of 1\)$", fitted);
+        Assert.Equal("step 3: + a/b.pt -> held-out 95.80%", Screen.Fit("step 3: + a/b.pt -> held-out 95.80%", 120));
         // Too narrow for even the file name: nothing but the path is touched, and the rest is left to wrapping.
-        Assert.Contains("held-out 0.9580 rejected", Screen.Fit(line, 30));
+        Assert.Contains("held-out 95.80% rejected", Screen.Fit(line, 30));
+    }
+
+    [Fact]
+    public void At_80_by_24_every_step_stays_on_one_row_once_step_numbers_have_two_digits()
+    {
+        using var temp = new TempFolder();
+        var run = RunOnScreen(80, 24, ["greedy", .. Fixture.SampleIngredients(), "--model", "digits-cnn", "--heldout", SmallSample.HeldOut,
+            "-o", temp.File("greedy.safetensors"), "--results", temp.File("evals.jsonl")]);
+        Assert.True(run.ExitCode == 0, run.Plain);
+        Assert.Empty(run.Mixed);
+        Assert.Empty(run.Wrapped);
+        var steps = run.Error.Where(r => r.StartsWith("step ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(11, steps.Count);
+        Assert.Contains(steps, s => s.StartsWith("step 11: ", StringComparison.Ordinal));
+        // Whole on its row: the row ends with the line's end, and no fragment of a line starts a row of its own.
+        Assert.All(steps, s => Assert.Matches(@"^step \d+: \+ \S+\.safetensors -> held-out \d+\.\d\d% (accepted|rejected) \(soup of \d+\)$", s));
+        Assert.Matches(@"^start: \S+\.safetensors -> held-out \d+\.\d\d% \(the best individual\)$", Assert.Single(run.Error, r => r.StartsWith("start: ", StringComparison.Ordinal)));
+        Assert.All(run.Error, r => Assert.True(r.Length <= 80, r));
+        Assert.DoesNotContain(run.Error, r => Regex.IsMatch(r, @"^\(?(soup )?(of )?\d+\)$"));
+    }
+
+    [Fact]
+    public void Lines_are_fitted_by_their_width_in_cells_so_wide_characters_never_make_the_terminal_wrap()
+    {
+        var line = "step 10: + /data/模型スープ/実験/ft-lr1e-4-a2.safetensors -> held-out 93.40% rejected (soup of 1)";
+        var fitted = Screen.Fit(line, 80);
+        Assert.True(Screen.Cells(fitted) <= 80, fitted);
+        Assert.EndsWith("-> held-out 93.40% rejected (soup of 1)", fitted);
+        var twoDigits = Screen.Fit("step 10: + samples/digits/ingredients/ft-lr1e-4-a2.safetensors -> held-out 93.40% rejected (soup of 1)", 80);
+        Assert.True(twoDigits.Length <= 80, twoDigits);
+
+        // Written through Spectre at 40 columns: as many rows as the fitting made, none wider than the terminal.
+        var console = new TestConsole().Width(40).Interactive();
+        new Screen(console, null).Line("漢字のファイル名 " + new string('字', 30) + " and some words after it");
+        var rows = console.Output.TrimEnd('\n').Split('\n');
+        Assert.All(rows, r => Assert.True(Screen.Cells(r) <= 40, r));
+        Assert.Equal(Screen.Wrap(Screen.Fit("漢字のファイル名 " + new string('字', 30) + " and some words after it", 40), 40).Count, rows.Length);
     }
 
     [Fact]
@@ -79,9 +120,10 @@ public partial class TerminalTests
         Assert.True(run.ExitCode == 0, run.Plain);
         Assert.Empty(run.Mixed);
         Assert.All(run.Error.Concat(run.Output), r => Assert.True(r.Length <= 60, r));
-        // Every accuracy printed in full (4 decimals), none cut at the edge.
+        Assert.Empty(run.Wrapped);
+        // Every accuracy printed in full, none cut at the edge.
         var text = string.Join("\n", run.Error);
-        Assert.Equal(SmallSample.Ingredients.Length - 1, Regex.Matches(text, @"held-out\s+\d\.\d{4}\s+(accepted|rejected)").Count);
+        Assert.Equal(SmallSample.Ingredients.Length - 1, Regex.Matches(text, @"held-out\s+\d+\.\d\d%\s+(accepted|rejected)").Count);
     }
 
     [Fact]

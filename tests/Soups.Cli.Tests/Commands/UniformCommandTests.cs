@@ -43,7 +43,7 @@ public class UniformCommandTests
         using var temp = new TempFolder();
         var result = CliRun.Run(["uniform", .. Fixture.Ingredients(), "-o", temp.File("soup.pt"), "--weights", "1,1,2"]);
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("uniform soup of 3 ingredient(s)", result.Output);
+        Assert.Contains("uniform soup of 3 ingredients", result.Output);
         Assert.Contains("weight 0.5000", result.Output);
         Assert.Contains("weight 0.2500", result.Output);
     }
@@ -56,7 +56,7 @@ public class UniformCommandTests
         File.WriteAllLines(list, Fixture.Ingredients());
         var result = CliRun.Run(["uniform", "@" + list, "-o", temp.File("soup.safetensors")]);
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("3 ingredient(s)", result.Output);
+        Assert.Contains("3 ingredients", result.Output);
     }
 
     [Fact]
