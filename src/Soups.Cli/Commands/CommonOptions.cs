@@ -32,7 +32,7 @@ internal sealed class CommonOptions(params Argument[] checkpoints)
 
     public Option<int> Threads { get; } = new Option<int>("--threads")
     {
-        Description = $"CPU threads for torch, 1 to {MaxThreads} (default: torch's choice).",
+        Description = $"CPU threads, 1 to {MaxThreads} (default: every core; see the README's \"Threads\" for when to set it).",
     }.InRange(1, MaxThreads);
 
     public Option<string> StripPrefix { get; } = new("--strip-prefix")

@@ -14,9 +14,9 @@ public static class NativeEnvironment
         if (!OperatingSystem.IsLinux()) return;
         // libtorch's OpenMP threads that finish their share early spin (libgomp: 300,000 rounds) waiting for the rest.
         // On a busy machine (a CI runner, a shared node) the spinning threads take the cores the working ones need:
-        // with two busy processes beside it on 2 cores, a Fisher soup took 2.7x as long with the default threads as
-        // with --threads 1 (benchmarks/busy-threads). Passive waiting sleeps at once. GOMP_SPINCOUNT, when given,
-        // says how the user wants it.
+        // with two busy processes beside it on 2 cores, a Fisher soup took 2.2x as long with the default threads as
+        // with --threads 1, and as long when waiting passively, which sleeps at once (benchmarks/busy-threads); idle,
+        // passive waiting was no slower. GOMP_SPINCOUNT, when given, says how the user wants it.
         if (Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is null && Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is null)
             setenv("OMP_WAIT_POLICY", "PASSIVE", 0);
     }
