@@ -83,7 +83,7 @@ internal static class CommandRunner
         }
         catch (OutOfMemoryException)
         {
-            error.WriteLine("error: out of memory (for learned soups, try --ingredients disk)");
+            error.WriteLine("error: out of memory (for learned soups, try --ingredients disk; on compare, --set learned.ingredients=disk)");
             return 1;
         }
         catch (Exception e)

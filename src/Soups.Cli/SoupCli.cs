@@ -12,16 +12,23 @@ public static class SoupCli
     /// <summary>The root command: one command per registered strategy, then compare, eval and inspect.</summary>
     public static RootCommand Build() => Build(KnownStrategies.All);
 
-    /// <summary>The root command for <paramref name="strategies"/> (a test may bring one of its own).</summary>
+    /// <summary>
+    /// The root command for <paramref name="strategies"/> (a test may bring its own). A definition that breaks a rule
+    /// (<see cref="StrategyDefinitions"/>, or a parameter named as an option every command has) throws
+    /// <see cref="StrategyDefinitionException"/> naming the strategy and the parameter.
+    /// </summary>
     internal static RootCommand Build(IReadOnlyList<ISoupStrategy> strategies)
     {
+        StrategyDefinitions.Require(strategies);
         var root = new RootCommand(
             "soup: average fine-tuned checkpoints of one pretrained model into one (model soups, Wortsman et al. 2022).");
-        foreach (var strategy in strategies) root.Subcommands.Add(StrategyCommand.Create(strategy));
-        root.Subcommands.Add(CompareCommand.Create(strategies));
-        root.Subcommands.Add(EvalCommand.Create());
-        root.Subcommands.Add(InspectCommand.Create());
-        root.Subcommands.Add(RebakeCommand.Create());
+        Command[] others = [CompareCommand.Create(strategies), EvalCommand.Create(), InspectCommand.Create(), RebakeCommand.Create()];
+        var clashes = strategies.Where(s => others.Any(c => c.Name == s.Name))
+            .Select(s => $"strategy '{s.Name}': its name is the command soup {s.Name} already").ToList();
+        if (clashes.Count > 0) throw new StrategyDefinitionException(clashes);
+        var inherited = root.Options.Where(o => o.Recursive).SelectMany(o => o.Aliases.Append(o.Name)).ToList();
+        foreach (var strategy in strategies) root.Subcommands.Add(StrategyCommand.Create(strategy, inherited));
+        foreach (var command in others) root.Subcommands.Add(command);
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new HelpWithExamples((HelpAction)help.Action!);
         return root;
@@ -37,7 +44,28 @@ public static class SoupCli
         CancellationToken cancellation = default)
     {
         CommandRunner.CurrentScreen.Value = screen;
-        return RunAsync(Build(), args, output, error, cancellation);
+        return RunAsync(KnownStrategies.All, args, output, error, cancellation);
+    }
+
+    /// <summary>
+    /// Builds the command tree of <paramref name="strategies"/> and runs <paramref name="args"/> against it. A tree that
+    /// cannot be built (a strategy's definition breaks a rule) is one error line and exit code 1, whatever the command.
+    /// </summary>
+    internal static Task<int> RunAsync(IReadOnlyList<ISoupStrategy> strategies, string[] args, TextWriter output, TextWriter error,
+        CancellationToken cancellation = default)
+    {
+        RootCommand root;
+        try
+        {
+            root = Build(strategies);
+        }
+        catch (Exception e)
+        {
+            var what = e is StrategyDefinitionException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            new TerminalSafeWriter(error).WriteLine($"error: the commands could not be built: {what} (a bug: please report it)");
+            return Task.FromResult(1);
+        }
+        return RunAsync(root, args, output, error, cancellation);
     }
 
     /// <summary>Parses and runs <paramref name="args"/> against <paramref name="root"/>.</summary>

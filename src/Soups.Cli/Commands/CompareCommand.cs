@@ -11,7 +11,7 @@ namespace Soups.Cli.Commands;
 /// <summary>
 /// <c>soup compare CKPT... --model M --heldout H [--test NAME=DATA ...] --out-dir DIR</c>: every registered strategy and
 /// the ensemble baselines side by side, with <c>report.md</c>, <c>report.json</c>, <c>plot.png</c> and the soups. Its
-/// options are every strategy's parameters, from the registry (issues #4, #9).
+/// rows come from the registry; the strategies' settings are given per strategy with <c>--set</c> (<see cref="CompareSettings"/>).
 /// </summary>
 internal static class CompareCommand
 {
@@ -32,17 +32,15 @@ internal static class CompareCommand
             return unknown.Count > 0 ? $"unknown {string.Join(", ", unknown)} (choose from {string.Join(", ", methods)})"
                 : Methods(text).Length == 0 ? "no methods named" : null;
         });
-        // Every strategy's parameters, but those each of its rows sets itself (learned's granularity).
-        var parameters = new ParameterOptions(known.SelectMany(s =>
-            s.Parameters.Where(p => !s.Variants.All(v => v.Fixes.Contains(p)))));
+        var settings = new CompareSettings(known);
         var command = new Command("compare",
             "Compare every ingredient, the best individual, every strategy's soup and the ensembles on held-out and test splits.");
         command.Options.Add(strategies);
+        command.Options.Add(settings.Option);
         command.Options.Add(outDir);
         command.Options.Add(force);
         common.AddBase(command);
         evaluation.AddTo(command);
-        parameters.AddTo(command);
         common.AddTo(command);
         CommandRunner.SetAction(command, common, (parse, context, cancellation) =>
         {
@@ -52,7 +50,7 @@ internal static class CompareCommand
             var folderParent = Path.GetDirectoryName(Path.GetFullPath(folder))!;
             if (!Directory.Exists(folder) && !Directory.Exists(folderParent))
                 throw new OptionException("out-dir", $"{folder}: its parent folder {folderParent} does not exist");
-            var request = new ComparisonRequest(parse.GetValue(strategies) is { } text ? Methods(text) : null, parameters.Read(parse),
+            var request = new ComparisonRequest(parse.GetValue(strategies) is { } text ? Methods(text) : null, settings.Read(parse),
                 common.Ingredients(parse), evaluation.Request(parse), common.Compute(parse), folder, overwrite, [markdown, json, plot])
             {
                 Strategies = known,

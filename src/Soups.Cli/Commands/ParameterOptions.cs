@@ -4,29 +4,31 @@ using Soups.Strategies;
 namespace Soups.Cli.Commands;
 
 /// <summary>
-/// Command-line options made from strategy parameters: <c>--NAME</c>, the parameter's description, default and check
-/// (as a System.CommandLine validator, so a bad value is a usage error before anything runs). Reading them back gives
-/// typed <see cref="ParameterValues"/>. A strategy's options are never written by hand (issue #9).
+/// A strategy's command-line options, made from its parameters: <c>--NAME</c>, with the strategy's words for it
+/// (<see cref="ISoupStrategy.Describe"/>), its default and its check (as a System.CommandLine validator, so a bad value
+/// is a usage error before anything runs). Reading them back gives that strategy's typed <see cref="ParameterValues"/>.
+/// A strategy's options are never written by hand.
 /// </summary>
 internal sealed class ParameterOptions
 {
     private readonly List<(Parameter Parameter, Option Option)> _options = [];
 
     /// <summary>
-    /// Options for <paramref name="parameters"/> (each parameter once, however many strategies share it), described by
-    /// <paramref name="describe"/> (a strategy's own words; by default the parameter's).
+    /// Options for the parameters of <paramref name="strategy"/>, whose definition has passed
+    /// <see cref="StrategyDefinitions"/> (one parameter per name).
     /// </summary>
-    public ParameterOptions(IEnumerable<Parameter> parameters, Func<Parameter, string>? describe = null)
+    public ParameterOptions(ISoupStrategy strategy)
     {
-        foreach (var parameter in parameters.Distinct())
+        foreach (var parameter in strategy.Parameters)
         {
-            if (_options.Any(o => o.Parameter.Name == parameter.Name))
-                throw new InvalidOperationException($"two different parameters are named '{parameter.Name}'");
-            var builder = new Builder(describe?.Invoke(parameter) ?? parameter.Description);
+            var builder = new Builder(strategy.Describe(parameter));
             parameter.Accept(builder);
             _options.Add((parameter, builder.Option!));
         }
     }
+
+    /// <summary>The options, each with the parameter it is made from.</summary>
+    public IReadOnlyList<(Parameter Parameter, Option Option)> Options => _options;
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)

@@ -75,6 +75,9 @@ internal static class KnownExamples
         [
             Comparison,
             new("Only some methods", $"compare {Ingredients} {HeldOut} {Base} --strategies uniform,greedy,ties,ensemble --out-dir digits-compare-some"),
+            new("Settings per strategy: λ from 0 to 2 for both task-vector soups, TIES keeping half of each task vector",
+                $"compare {Ingredients} {HeldOut} {Base} --strategies task-arithmetic,ties --set scales=0:2:0.1 --set ties.density=0.5 " +
+                "--out-dir digits-compare-scales"),
         ],
         ["eval"] =
         [

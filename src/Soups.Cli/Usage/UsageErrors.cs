@@ -49,6 +49,10 @@ internal static class UsageErrors
             .Select(c => c.Name).ToList();
         var text = command == root ? $"unknown option '{name}'" : $"unknown option '{name}' for {command.Name}";
         if (owners.Count > 0) text += $" ({Join(owners, "and")} {(owners.Count == 1 ? "has" : "have")} it)";
+        // compare takes the strategies' settings per strategy, never as their own options.
+        if (owners.Count > 0 && command.Options.Any(o => o.Name == Soups.Cli.Commands.CompareSettings.Name))
+            text += $"; {command.Name} takes a strategy's settings as {Soups.Cli.Commands.CompareSettings.Name} " +
+                    (owners.Count == 1 ? $"{owners[0]}.{name.TrimStart('-')}=VALUE" : "STRATEGY.SETTING=VALUE");
         return text + Suggestions.DidYouMean(Suggestions.Nearest(name, known));
     }
 

@@ -3,6 +3,7 @@ using Soups.Baking;
 using Soups.Evaluation;
 using Soups.FileSystem;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 
 namespace Soups.Runs;
 
@@ -38,7 +39,9 @@ public static class ComparisonRun
         var soupPaths = variants.ToDictionary(x => x.Variant.Name, x => Path.Combine(request.Folder, $"{x.Variant.Name}.safetensors"));
         if (Directory.Exists(request.Folder)) // else it is made once every input has been checked
             foreach (var path in soupPaths.Values.Concat(request.OtherOutputs)) AtomicFile.RequireWritable(path, request.Overwrite);
-        var values = variants.Select(x => x.Variant.Apply(request.Parameters)).ToList(); // every setting checked up front
+        foreach (var strategy in request.Settings.Keys.Where(s => !request.Strategies.Contains(s)))
+            throw new UsageException($"settings were given for {strategy.Name}, which is not among the strategies compared");
+        var values = variants.Select(x => x.Variant.Apply(request.SettingsOf(x.Strategy))).ToList(); // every setting checked up front
         foreach (var (strategy, _) in variants) RunInputs.RequireNeedsOf(strategy, request.Ingredients, request.Evaluation);
 
         using var inputs = RunInputs.Open(request.Ingredients, request.Evaluation, request.Compute,
@@ -104,8 +107,10 @@ public static class ComparisonRun
         if (wanted.Contains(Ensemble) || wanted.Contains(GreedyEnsemble))
         {
             observer.Info?.Invoke("running the ensembles");
+            // The greedy ensemble keeps an ingredient by the greedy soup's rule.
+            var accept = request.SettingsOf(KnownStrategies.Greedy).Get(GreedySoup.Accept);
             var ensembles = new EnsembleScorer(inputs.Evaluator!.Model, inputs.Evaluator.BatchSize).Run(inputs.Ingredients, accuracies,
-                inputs.HeldOut!, inputs.Tests.Select(t => (t.Name, t.Split)).ToList(), request.Parameters.Get(GreedySoup.Accept), cancellation);
+                inputs.HeldOut!, inputs.Tests.Select(t => (t.Name, t.Split)).ToList(), accept, cancellation);
             if (wanted.Contains(Ensemble)) rows.Add(ensembles.Uniform);
             if (wanted.Contains(GreedyEnsemble)) rows.Add(ensembles.Greedy);
             greedyMembers = ensembles.GreedyMembers;

@@ -22,7 +22,10 @@ public interface ISoupStrategy
     /// <summary>What each ingredient is, in order, when they are not alike (interpolation's A and B); empty when they are.</summary>
     IReadOnlyList<IngredientRole> Roles { get; }
 
-    /// <summary>Its settings.</summary>
+    /// <summary>
+    /// Its settings, one per name: its own parameters (another strategy may have one of the same name) and those of
+    /// <see cref="SharedParameters"/> it takes; never another strategy's (<see cref="StrategyDefinitions"/>).
+    /// </summary>
     IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>
@@ -39,16 +42,4 @@ public interface ISoupStrategy
 
     /// <summary>Decides the soup of <c>context.Ingredients</c>: which ingredients, how much of each, by whatever arithmetic.</summary>
     SoupPlan Plan(PlanContext context, ParameterValues values);
-}
-
-/// <summary>A named setting of a strategy's parameters, shown as its own row when strategies are compared.</summary>
-/// <param name="Name">The row's name (and its soup's file name).</param>
-/// <param name="Apply">Sets the variant's parameters over the values given.</param>
-public sealed record StrategyVariant(string Name, Func<ParameterValues, ParameterValues> Apply)
-{
-    /// <summary>The parameters the variant sets, whatever was given (a comparison does not offer them).</summary>
-    public IReadOnlyList<Parameter> Fixes { get; init; } = [];
-
-    /// <summary>True for a costly variant that a comparison runs only when named in its list (<c>--strategies</c>).</summary>
-    public bool OnlyWhenNamed { get; init; }
 }

@@ -1,8 +1,10 @@
+using Soups.Strategies.BuiltIn;
+
 namespace Soups.Strategies;
 
 /// <summary>
 /// The one table of strategies. Each is a command (<c>soup NAME</c>), rows of <c>soup compare</c>, and a report: a new
-/// strategy is one new file in this folder and one line here (issue #9).
+/// strategy is one new file in <c>BuiltIn/</c> and one line here (a property, and its place in <see cref="All"/>).
 /// </summary>
 public static class KnownStrategies
 {

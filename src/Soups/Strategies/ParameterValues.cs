@@ -43,6 +43,17 @@ public sealed class ParameterValues
     }
 
     /// <summary>
+    /// These values with <paramref name="parameter"/> set to the value whose text form is <paramref name="text"/>
+    /// (<see cref="Parameter{T}.FromText"/>, then checked): how settings given as text are read.
+    /// </summary>
+    public ParameterValues WithText(Parameter parameter, string text)
+    {
+        var reader = new TextReader(this, text);
+        parameter.Accept(reader);
+        return reader.Values;
+    }
+
+    /// <summary>
     /// Values read back from their text forms (<see cref="Describe"/>'s output, e.g. a soup's recorded settings):
     /// each of <paramref name="parameters"/> named in <paramref name="texts"/> is set (and checked); names that no
     /// parameter has are refused.
@@ -51,19 +62,17 @@ public sealed class ParameterValues
     {
         foreach (var name in texts.Keys)
             if (parameters.All(p => p.Name != name)) throw new OptionException(name, "is not a setting of this strategy");
-        var reader = new TextReader(texts);
-        foreach (var parameter in parameters) parameter.Accept(reader);
-        return reader.Values;
+        var values = Defaults;
+        foreach (var parameter in parameters)
+            if (texts.TryGetValue(parameter.Name, out var text)) values = values.WithText(parameter, text);
+        return values;
     }
 
-    private sealed class TextReader(IReadOnlyDictionary<string, string> texts) : IParameterVisitor
+    private sealed class TextReader(ParameterValues values, string text) : IParameterVisitor
     {
-        public ParameterValues Values { get; private set; } = Defaults;
+        public ParameterValues Values { get; private set; } = values;
 
-        public void Visit<T>(Parameter<T> parameter)
-        {
-            if (texts.TryGetValue(parameter.Name, out var text)) Values = Values.With(parameter, parameter.FromText(text));
-        }
+        public void Visit<T>(Parameter<T> parameter) => Values = Values.With(parameter, parameter.FromText(text));
     }
 
     private sealed class Describer(ParameterValues values) : IParameterVisitor

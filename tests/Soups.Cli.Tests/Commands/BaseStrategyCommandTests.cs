@@ -69,14 +69,14 @@ public class BaseStrategyCommandTests
         var folder = temp.File("cmp");
         var result = CliRun.Run(["compare", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--base", Fixture.Eval("digits_cnn_a.pt"),
             "--model", "digits-cnn", "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", folder, "--no-cache", "-q",
-            "--strategies", "uniform,interpolate,model-stock,task-arithmetic,ties", "--scales", "0,0.5,1", "--alphas", "0,0.5,1"]);
+            "--strategies", "uniform,interpolate,model-stock,task-arithmetic,ties", "--set", "scales=0,0.5,1", "--set", "interpolate.alphas=0,0.5,1"]);
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("is both the base and an ingredient", result.ErrorLines[0]);
 
         var start = temp.File("start.safetensors"); // a stand-in base the two share: their mean
         Assert.Equal(0, CliRun.Run(["uniform", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "-o", start, "-q"]).ExitCode);
         var ok = CliRun.Run(["compare", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--base", start, "--model", "digits-cnn", "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", folder, "--no-cache", "-q",
-            "--strategies", "uniform,interpolate,model-stock,task-arithmetic,ties", "--scales", "0,0.5,1", "--alphas", "0,0.5,1"]);
+            "--strategies", "uniform,interpolate,model-stock,task-arithmetic,ties", "--set", "scales=0,0.5,1", "--set", "interpolate.alphas=0,0.5,1"]);
         Assert.True(ok.ExitCode == 0, ok.Error);
         foreach (var row in new[] { "interpolation (α = ", "Model Stock soup", "task arithmetic (λ = ", "TIES soup (λ = " })
             Assert.Contains(row, ok.Output);

@@ -48,7 +48,7 @@ public class ClipCommandTests
     public void Compare_runs_every_method_on_clip_checkpoints()
     {
         using var temp = new TempFolder();
-        var result = CliRun.Run(["compare", .. Inputs, .. Evaluation, "--out-dir", temp.File("cmp"), "--epochs", "1"]);
+        var result = CliRun.Run(["compare", .. Inputs, .. Evaluation, "--out-dir", temp.File("cmp"), "--set", "learned.epochs=1"]);
         Assert.True(result.ExitCode == 0, result.Error);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(temp.File("cmp"), "report.json")));
         Assert.Equal(7, json.RootElement.GetProperty("methods").GetArrayLength());

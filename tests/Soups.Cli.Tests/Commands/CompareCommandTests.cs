@@ -11,7 +11,7 @@ public class CompareCommandTests
         var folder = temp.File("cmp");
         var ingredients = SmallSample.Ingredients.Take(4).ToArray();
         var result = CliRun.Run(["compare", .. ingredients, "--model", "digits-cnn", "--heldout", SmallSample.HeldOut,
-            "--test", "test=" + SmallSample.Test, "--out-dir", folder, "--epochs", "1", "--no-cache", "-q"]);
+            "--test", "test=" + SmallSample.Test, "--out-dir", folder, "--set", "learned.epochs=1", "--no-cache", "-q"]);
         Assert.True(result.ExitCode == 0, result.Error);
 
         var markdown = File.ReadAllText(Path.Combine(folder, "report.md"));

@@ -89,7 +89,7 @@ public class NewStrategyTests
         var folder = temp.File("cmp");
         var compare = Run(["compare", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
             "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", folder, "--strategies", "uniform,median",
-            "--shrink", "1", "--no-cache", "-q"]);
+            "--set", "median.shrink=1", "--no-cache", "-q"]);
         Assert.True(compare.ExitCode == 0, compare.Error);
         Assert.Contains("| median soup |", compare.Output);
         Assert.True(File.Exists(Path.Combine(folder, "median.safetensors")));

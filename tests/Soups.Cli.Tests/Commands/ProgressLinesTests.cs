@@ -33,7 +33,7 @@ public class ProgressLinesTests
     public void Each_epoch_line_of_a_comparison_names_the_learned_soup_it_belongs_to()
     {
         using var temp = new TempFolder();
-        var result = CliRun.Run(["compare", .. Three, .. Evaluate(temp), "--strategies", "learned,learned-layer", "--epochs", "1",
+        var result = CliRun.Run(["compare", .. Three, .. Evaluate(temp), "--strategies", "learned,learned-layer", "--set", "learned.epochs=1",
             "--out-dir", temp.File("cmp")]);
         Assert.True(result.ExitCode == 0, result.Error);
         var epochs = result.ErrorLines.Where(l => l.Contains("epoch 1/1", StringComparison.Ordinal)).ToList();

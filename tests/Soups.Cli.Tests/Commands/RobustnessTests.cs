@@ -148,7 +148,7 @@ public class RobustnessTests
         using var temp = new TempFolder();
         var folder = temp.File("out");
         var result = CliRun.Run(["compare", Fixture.Eval("digits_cnn_a.pt"), Fixture.Eval("digits_cnn_b.pt"), "--model", "digits-cnn",
-            "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", folder, "--no-cache", "--epochs", "-3"]);
+            "--heldout", Fixture.Eval("heldout.safetensors"), "--out-dir", folder, "--no-cache", "--set", "learned.epochs=-3"]);
         Assert.Equal(2, result.ExitCode);
         Assert.False(Directory.Exists(folder));
     }

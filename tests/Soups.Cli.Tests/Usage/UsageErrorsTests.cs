@@ -43,7 +43,7 @@ public class UsageErrorsTests
     public void An_option_of_another_command_says_which_commands_have_it()
     {
         var result = CliRun.Run(["uniform", .. Sample, "--beam", "3", "-o", "x.safetensors"]);
-        Assert.Equal("error: unknown option '--beam' for uniform (search and compare have it)", result.ErrorLines[0]);
+        Assert.Equal("error: unknown option '--beam' for uniform (search has it)", result.ErrorLines[0]);
     }
 
     [Fact]

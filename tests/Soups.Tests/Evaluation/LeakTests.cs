@@ -5,6 +5,7 @@ using Soups.Models;
 using Soups.Baking;
 using Soups.Ingredients;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using Soups.Tests.Strategies;
 using TorchSharp;
 

@@ -5,6 +5,7 @@ using Soups.Baking;
 using Soups.Ingredients;
 using Soups.Runs;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
 namespace Soups.Tests.Runs;
@@ -16,8 +17,8 @@ public class ComparisonTests
     {
         using var sweep = new SyntheticSweep([0.3, 0.6, 0.9, 1.2]);
         using var temp = new TempFolder();
-        var parameters = ParameterValues.Defaults.With(LearnedSoup.Epochs, 1).With(LearnedSoup.BatchSize, 32);
-        var request = new ComparisonRequest(null, parameters, new IngredientRequest(sweep.Ingredients, ReadOptions.Default),
+        var learned = ParameterValues.Defaults.With(LearnedSoup.Epochs, 1).With(LearnedSoup.BatchSize, 32);
+        var request = new ComparisonRequest(null, new Dictionary<ISoupStrategy, ParameterValues> { [KnownStrategies.Learned] = learned }, new IngredientRequest(sweep.Ingredients, ReadOptions.Default),
             new EvaluationRequest("digits-cnn", sweep.HeldOut, Tests: [("test", sweep.HeldOut)], BatchSize: 32), new ComputeRequest("cpu"),
             temp.PathName, false, []);
         var result = ComparisonRun.Execute(request, RunObserver.Silent, CancellationToken.None);

@@ -1,4 +1,5 @@
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 
 namespace Soups.Tests.Strategies;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Soups.Runs;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 
 namespace Soups.Tests.Strategies;
 
@@ -29,7 +30,7 @@ public class ParameterValuesTests
 
         var arithmetic = Json(KnownStrategies.TaskArithmetic, ParameterValues.Defaults);
         Assert.Equal(JsonValueKind.Null, arithmetic.GetProperty("scale").ValueKind);
-        Assert.Equal(0.3, Json(KnownStrategies.TaskArithmetic, ParameterValues.Defaults.With(TaskArithmeticSoup.Scale, 0.3))
+        Assert.Equal(0.3, Json(KnownStrategies.TaskArithmetic, ParameterValues.Defaults.With(SharedParameters.Scale, 0.3))
             .GetProperty("scale").GetDouble());
         Assert.Equal(JsonValueKind.Null, Json(KnownStrategies.Search, ParameterValues.Defaults).GetProperty("shard").ValueKind);
     }

@@ -4,6 +4,7 @@ using Soups.Evaluation;
 using Soups.Ingredients;
 using Soups.Runs;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
 namespace Soups.Tests.Strategies;

@@ -2,7 +2,7 @@ using System.Globalization;
 using Soups.Baking;
 using TorchSharp;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// Task arithmetic (Ilharco et al., ICLR 2023): θ = θ_base + λ·Σᵢ τᵢ with task vectors τᵢ = θᵢ − θ_base. With a fixed
@@ -11,18 +11,6 @@ namespace Soups.Strategies;
 /// </summary>
 public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options>
 {
-    /// <summary>A fixed scale of the task vectors (shared with TIES-merging).</summary>
-    public static readonly Parameter<double?> Scale = new("scale", null,
-        "The scale λ of the task vectors. Without it, λ is chosen on the held-out split from --scales, which needs --model and --heldout.")
-    {
-        Check = v => v is null || double.IsFinite(v.Value) ? null : "must be a finite number",
-    };
-
-    /// <summary>The scales tried when none is fixed (shared with TIES-merging).</summary>
-    public static readonly Parameter<Grid> Scales = Grid.Parameter("scales", "0:1:0.05",
-        "The scales λ tried on the held-out split when --scale is not given: a list or a range START:STOP:STEP.",
-        double.IsFinite);
-
     /// <summary>The settings of task arithmetic.</summary>
     public sealed record Options(double? Scale, Grid Scales);
 
@@ -52,13 +40,13 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
     public override StrategyNeeds Needs => StrategyNeeds.Base;
 
     /// <inheritdoc />
-    public override IReadOnlyList<Parameter> Parameters => [Scale, Scales];
+    public override IReadOnlyList<Parameter> Parameters => [SharedParameters.Scale, SharedParameters.Scales];
 
     /// <inheritdoc />
     public override IReadOnlyList<string> PlotNames => ["curve"];
 
     /// <inheritdoc />
-    public override Options Read(ParameterValues values) => new(values.Get(Scale), values.Get(Scales));
+    public override Options Read(ParameterValues values) => new(values.Get(SharedParameters.Scale), values.Get(SharedParameters.Scales));
 
     /// <inheritdoc />
     public override SoupPlan Plan(PlanContext context, Options options)
@@ -74,7 +62,7 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
             new(Name, $"task arithmetic (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})", new TaskVectorMerge(scale, withBase: true),
                 new Result(scale, points))
             {
-                Replay = new Dictionary<string, string> { [Scale.Name] = Scale.Format(scale) },
+                Replay = new Dictionary<string, string> { [SharedParameters.Scale.Name] = SharedParameters.Scale.Format(scale) },
             };
     }
 
@@ -82,7 +70,7 @@ public sealed class TaskArithmeticSoup : SoupStrategy<TaskArithmeticSoup.Options
     public static double ChooseScale(PlanContext context, Grid scales, IReadOnlyList<CurvePoint> curve)
     {
         var chosen = Curve.Best(curve).X;
-        if (GridEdge.Warning(scales, chosen, "λ", Scales.Name, lowest: 0, highest: double.PositiveInfinity) is { } edge) context.Warn(edge);
+        if (GridEdge.Warning(scales, chosen, "λ", SharedParameters.Scales.Name, lowest: 0, highest: double.PositiveInfinity) is { } edge) context.Warn(edge);
         return chosen;
     }
 

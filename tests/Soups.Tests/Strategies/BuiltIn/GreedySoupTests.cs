@@ -4,9 +4,10 @@ using Soups.Models;
 using Soups.Baking;
 using Soups.Ingredients;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 public class GreedySoupTests
 {

@@ -2,9 +2,10 @@ using Soups.Checkpoints;
 using Soups.Baking;
 using Soups.Ingredients;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 /// <summary>
 /// Issue #8, class 3: a soup is bit-identical to PyTorch's <c>(Σ w·x.double()) / Σ w</c> cast to the stored dtype, for

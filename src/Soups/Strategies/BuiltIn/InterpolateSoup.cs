@@ -1,7 +1,7 @@
 using System.Globalization;
 using Soups.Baking;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// Interpolation between two checkpoints, θ(α) = (1−α)·θ_A + α·θ_B for each α of a grid, scored on the held-out split

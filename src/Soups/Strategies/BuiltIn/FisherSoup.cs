@@ -6,7 +6,7 @@ using Soups.FileSystem;
 using Soups.Models;
 using TorchSharp;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// Fisher-weighted averaging (Matena &amp; Raffel, NeurIPS 2022), as issue #11 defines it. Per ingredient, the

@@ -5,9 +5,10 @@ using Soups.Evaluation;
 using Soups.Ingredients;
 using Soups.Models;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 /// <summary>
 /// Issue #10: Model Stock, task arithmetic, TIES-merging and interpolation equal independent PyTorch implementations of
@@ -77,7 +78,7 @@ public class BaseStrategiesTests
     [Fact]
     public void Task_arithmetic_with_a_fixed_scale_equals_pytorch()
     {
-        var plan = BakeAndCompare(KnownStrategies.TaskArithmetic, ParameterValues.Defaults.With(TaskArithmeticSoup.Scale, 0.3),
+        var plan = BakeAndCompare(KnownStrategies.TaskArithmetic, ParameterValues.Defaults.With(SharedParameters.Scale, 0.3),
             Ingredients(), "expected_task_arithmetic_0.3.safetensors");
         Assert.Equal(0.3, ((TaskArithmeticSoup.Result)plan.Result).Scale);
     }
@@ -86,7 +87,7 @@ public class BaseStrategiesTests
     [InlineData(0.2, 1.0)]
     [InlineData(0.5, 0.7)]
     public void Ties_merging_equals_pytorch(double density, double scale) =>
-        BakeAndCompare(KnownStrategies.Ties, ParameterValues.Defaults.With(TiesSoup.Density, density).With(TaskArithmeticSoup.Scale, scale),
+        BakeAndCompare(KnownStrategies.Ties, ParameterValues.Defaults.With(TiesSoup.Density, density).With(SharedParameters.Scale, scale),
             Ingredients(), $"expected_ties_{density.ToString(System.Globalization.CultureInfo.InvariantCulture)}_{scale.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)}.safetensors");
 
     [Fact]
@@ -160,7 +161,7 @@ public class BaseStrategiesTests
             return path;
         }).ToArray();
         using var set = IngredientSet.Open(paths, ReadOptions.Default, basePath);
-        var plan = KnownStrategies.Ties.Plan(Plans.Context(set), ParameterValues.Defaults.With(TiesSoup.Density, density).With(TaskArithmeticSoup.Scale, 1.0));
+        var plan = KnownStrategies.Ties.Plan(Plans.Context(set), ParameterValues.Defaults.With(TiesSoup.Density, density).With(SharedParameters.Scale, 1.0));
         var warnings = new List<string>();
         var info = set.Layout[0];
         var soup = LeakCheck.NoLeaks(() =>

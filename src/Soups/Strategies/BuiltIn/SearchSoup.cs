@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Soups.Baking;
-using Soups.Checkpoints;
 using Soups.Evaluation;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// The upper bound greedy soup is measured against (issue #11): the uniform soup of every non-empty subset of the
@@ -144,18 +143,6 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
     /// <inheritdoc />
     public override Options Read(ParameterValues values) => new(values.Get(MaxSize), values.Get(Beam), values.Get(ShardOf));
 
-    /// <summary>The number of subsets of 1..<paramref name="maxSize"/> of <paramref name="count"/> items (saturating).</summary>
-    public static long SubsetCount(int count, int maxSize)
-    {
-        long total = 0, choose = 1;
-        for (var k = 1; k <= Math.Min(count, maxSize); k++)
-        {
-            choose = choose > long.MaxValue / (count - k + 1) ? long.MaxValue : choose * (count - k + 1) / k;
-            total = choose == long.MaxValue || total > long.MaxValue - choose ? long.MaxValue : total + choose;
-        }
-        return total;
-    }
-
     /// <inheritdoc />
     public override SoupPlan Plan(PlanContext context, Options options)
     {
@@ -166,14 +153,12 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
         var shard = Shard.Parse(options.Shard);
         if (!shard.IsWhole && options.Beam > 0)
             throw new OptionException("shard", "a beam search is sequential (each size grows the last one's best); shard an exhaustive search");
-        long total = options.Beam > 0 ? BeamCount(n, maxSize, options.Beam) : SubsetCount(n, maxSize);
+        long total = options.Beam > 0 ? BeamSearch.Count(n, maxSize, options.Beam) : Subsets.Count(n, maxSize);
         if (options.Beam == 0 && total > MaxExhaustive)
             throw new UsageException(TooMany(n, maxSize, total, SecondsPerEvaluation(context), context.Tests.Count));
         // The subset soups (two or more members) this run will mix: a beam's count is a bound (its rounds may overlap).
-        var planned = shard.IsWhole
-            ? total - n
-            : Exhaustive(n, maxSize).Select((members, position) => (members, position)).LongCount(x => x.members.Length > 1 && shard.Takes(x.position));
-        var search = new Search(context, maxSize, planned, options.Beam > 0 ? "at most " : "");
+        var planned = shard.IsWhole ? total - n : SearchShard.Planned(n, maxSize, shard);
+        var search = new SubsetScorer(context, maxSize, planned, options.Beam > 0 ? "at most " : "");
 
         // Every ingredient alone: its own score (shared with soup eval and greedy through the results files).
         var singles = new SubsetScore[n];
@@ -186,13 +171,7 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
         if (!shard.IsWhole)
         {
             // A share of a job array: score this share's subsets into the results file; no choice, no soup.
-            long position = -1;
-            foreach (var members in Exhaustive(n, maxSize))
-            {
-                position++;
-                if (members.Length == 1 || !shard.Takes(position)) continue;
-                search.Mix(members);
-            }
+            SearchShard.Score(search, n, maxSize, shard);
             var partial = new Result("exhaustive", maxSize, total, search.Evaluated, search.CachedCount, shard.ToString(), [], null, null, [], []);
             return SoupPlan.Partial(Name, $"search shard {shard}", partial);
         }
@@ -203,20 +182,11 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
         var order = SubsetOrder.ByHeldOut(ranking.Select(i => readers[i].Path).ToList());
         if (options.Beam == 0)
         {
-            foreach (var members in Exhaustive(n, maxSize).Where(m => m.Length > 1)) search.Mix(members);
+            foreach (var members in Subsets.Exhaustive(n, maxSize).Where(m => m.Length > 1)) search.Mix(members);
         }
         else
         {
-            var level = Enumerable.Range(0, n).Select(i => (Members: new[] { i }, Score: singles[i])).ToList();
-            for (var size = 2; size <= maxSize; size++)
-            {
-                var kept = level.OrderBy(s => s.Score, order).Take(options.Beam).ToList();
-                var grown = new SortedSet<long>();
-                foreach (var (members, _) in kept)
-                foreach (var i in Enumerable.Range(0, n).Where(i => !members.Contains(i)))
-                    grown.Add(Mask(members) | (1L << i));
-                level = grown.Select(mask => Members(mask, n)).Select(m => (m, search.Mix(m))).ToList();
-            }
+            BeamSearch.Run(search, singles, order, maxSize, options.Beam);
         }
 
         // Greedy soup's rule (the paper's: strictly better held-out accuracy) over the same exact-mean soups.
@@ -262,9 +232,9 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
                    $" means {total.ToString("N0", inv)} soups";
         if (double.IsFinite(secondsEach))
             text += $", about {Duration(total * secondsEach * (1 + tests))} at {secondsEach.ToString("0.###", inv)} s per evaluation measured here";
-        var fits = Enumerable.Range(1, maxSize).LastOrDefault(k => SubsetCount(n, k) <= MaxExhaustive);
+        var fits = Enumerable.Range(1, maxSize).LastOrDefault(k => Subsets.Count(n, k) <= MaxExhaustive);
         return text + $" (more than {MaxExhaustive.ToString("N0", inv)}); give --beam W, or --max-size {fits} " +
-               $"({SubsetCount(n, fits).ToString("N0", inv)} soups)";
+               $"({Subsets.Count(n, fits).ToString("N0", inv)} soups)";
     }
 
     private static string Duration(double seconds) => seconds switch
@@ -274,143 +244,4 @@ public sealed class SearchSoup : SoupStrategy<SearchSoup.Options>
         < 172800 => (seconds / 3600).ToString("0.#", CultureInfo.InvariantCulture) + " hours",
         _ => (seconds / 86400).ToString("0.#", CultureInfo.InvariantCulture) + " days",
     };
-
-    private static long BeamCount(int n, int maxSize, int beam)
-    {
-        long total = n;
-        for (var size = 2; size <= maxSize; size++) total += Math.Min(SubsetCount(n, size) - SubsetCount(n, size - 1), (long)beam * (n - size + 1));
-        return total;
-    }
-
-    /// <summary>Every subset of 1..<paramref name="maxSize"/> of <paramref name="n"/> items: by size, then in lexicographic order.</summary>
-    public static IEnumerable<int[]> Exhaustive(int n, int maxSize)
-    {
-        for (var size = 1; size <= Math.Min(n, maxSize); size++)
-        {
-            var members = Enumerable.Range(0, size).ToArray();
-            while (true)
-            {
-                yield return (int[])members.Clone();
-                var j = size - 1;
-                while (j >= 0 && members[j] == n - size + j) j--;
-                if (j < 0) break;
-                members[j]++;
-                for (var k = j + 1; k < size; k++) members[k] = members[k - 1] + 1;
-            }
-        }
-    }
-
-    private static long Mask(IEnumerable<int> members) => members.Aggregate(0L, (m, i) => m | (1L << i));
-
-    private static int[] Members(long mask, int n) => Enumerable.Range(0, n).Where(i => (mask & (1L << i)) != 0).ToArray();
-
-    /// <summary>Scores subsets, each once per run, through the results cache, with progress and an ETA.</summary>
-    private sealed class Search(PlanContext context, int maxSize, long planned, string bound)
-    {
-        private readonly Dictionary<long, SubsetScore> _known = [];
-        private readonly List<(int[] Members, SubsetScore Score)> _all = [];
-
-        /// <summary>Every subset scored so far, in the order scored.</summary>
-        public IReadOnlyList<(int[] Members, SubsetScore Score)> All => _all;
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private DateTime _lastNote = DateTime.MinValue;
-        private int _fresh;
-
-        public int Evaluated { get; private set; }
-
-        public int CachedCount { get; private set; }
-
-        public SubsetScore Single(int index)
-        {
-            var reader = context.Ingredients.Readers[index];
-            var heldOut = context.Evaluator.Score(reader, context.HeldOut, context.Cancellation);
-            var tests = context.Tests.Count == 0 ? null
-                : context.Tests.ToDictionary(t => t.Name, t => context.Evaluator.Score(reader, t.Split, context.Cancellation).Accuracy);
-            context.Note($"ingredient {reader.Path}: held-out accuracy {Percent.Sign(heldOut.Accuracy)}{(heldOut.Cached ? " (cached)" : "")}");
-            var single = _known[1L << index] = new SubsetScore([reader.Path], heldOut.Accuracy, heldOut.Loss, tests);
-            _all.Add(([index], single));
-            return single;
-        }
-
-        public SubsetScore Mix(int[] members)
-        {
-            var mask = Mask(members);
-            if (_known.TryGetValue(mask, out var known)) return known;
-            context.Cancellation.ThrowIfCancellationRequested();
-            var readers = context.Ingredients.Readers;
-            var identity = context.Evaluator.MixIdentity(members.Select(i => (readers[i], 1.0)));
-            var label = "soup of " + string.Join(" + ", members.Select(i => Path.GetFileName(readers[i].Path)));
-            var weights = new double[readers.Count];
-            foreach (var i in members) weights[i] = 1;
-            SoupState Build() => SoupState.Build(context.Ingredients, new WeightedMean(weights), context.Device, []);
-            var heldOut = context.Evaluator.ScoreMix(identity, label, context.HeldOut, Build, context.Cancellation);
-            var cached = heldOut.Cached;
-            Dictionary<string, double>? tests = null;
-            if (context.Tests.Count > 0)
-            {
-                tests = [];
-                foreach (var test in context.Tests)
-                {
-                    var score = context.Evaluator.ScoreMix(identity, label, test.Split, Build, context.Cancellation);
-                    cached &= score.Cached;
-                    tests[test.Name] = score.Accuracy;
-                }
-            }
-            if (cached) CachedCount++;
-            else _fresh++;
-            Evaluated++;
-            Report(members.Length);
-            var subset = _known[mask] = new SubsetScore(members.Select(i => readers[i].Path).ToList(), heldOut.Accuracy, heldOut.Loss, tests);
-            _all.Add((members, subset));
-            return subset;
-        }
-
-        private void Report(int size)
-        {
-            // Greedy's path in a beam search may add subsets beyond the beam's own.
-            var all = Math.Max(Evaluated, planned);
-            context.Report("subset soups", Evaluated, all, $"subset soups {Evaluated}/{all} ({CachedCount} cached) · size {size}");
-            if ((DateTime.UtcNow - _lastNote).TotalSeconds < 10) return;
-            _lastNote = DateTime.UtcNow;
-            var perSoup = _fresh > 0 ? _clock.Elapsed.TotalSeconds / _fresh : 0;
-            context.Note(string.Create(CultureInfo.InvariantCulture,
-                $"scored {Evaluated} of {(Evaluated > planned ? "" : bound)}{all} subset soups (size {size} of at most {maxSize}; {CachedCount} cached), {perSoup:0.###} s each"));
-        }
-    }
-}
-
-/// <summary>
-/// Orders subset scores best first: higher accuracy; ties: the smaller subset, then the earlier-ranked ingredients
-/// (each subset's members' ranks, sorted, compared in turn); NaN last.
-/// </summary>
-public sealed class SubsetOrder(Func<SearchSoup.SubsetScore, double> accuracy, IReadOnlyList<string> ranking) : IComparer<SearchSoup.SubsetScore>
-{
-    private readonly Dictionary<string, int> _rank = ranking.Select((path, r) => (path, r)).ToDictionary(x => x.path, x => x.r);
-
-    /// <summary>By held-out accuracy.</summary>
-    public static SubsetOrder ByHeldOut(IReadOnlyList<string> ranking) => new(s => s.HeldOut, ranking);
-
-    /// <summary>By accuracy on test split <paramref name="split"/>.</summary>
-    public static SubsetOrder ByTest(string split, IReadOnlyList<string> ranking) => new(s => s.Tests![split], ranking);
-
-    /// <inheritdoc />
-    public int Compare(SearchSoup.SubsetScore? x, SearchSoup.SubsetScore? y)
-    {
-        if (ReferenceEquals(x, y)) return 0;
-        if (x is null) return 1;
-        if (y is null) return -1;
-        double a = accuracy(x), b = accuracy(y);
-        if (a != b)
-        {
-            if (double.IsNaN(a)) return 1;
-            if (double.IsNaN(b)) return -1;
-            return b.CompareTo(a);
-        }
-        if (x.Size != y.Size) return x.Size.CompareTo(y.Size);
-        var rx = x.Members.Select(m => _rank[m]).Order().ToList();
-        var ry = y.Members.Select(m => _rank[m]).Order().ToList();
-        for (var i = 0; i < rx.Count; i++)
-            if (rx[i] != ry[i]) return rx[i].CompareTo(ry[i]);
-        return 0;
-    }
 }

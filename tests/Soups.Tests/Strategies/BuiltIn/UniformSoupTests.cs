@@ -4,7 +4,7 @@ using Soups.Ingredients;
 using Soups.Strategies;
 using TorchSharp;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 public class UniformSoupTests
 {

@@ -3,7 +3,7 @@ using Soups.Baking;
 using Soups.Checkpoints;
 using TorchSharp;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// Model Stock (Jang, Yun, Han; ECCV 2024). Per tensor, with task vectors τᵢ = θᵢ − θ_base: cos is the mean of the

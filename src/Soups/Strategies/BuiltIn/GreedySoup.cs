@@ -2,7 +2,7 @@ using System.Globalization;
 using Soups.Baking;
 using Soups.Evaluation;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// Greedy soup (Wortsman et al. 2022, Recipe 1; model-soups <c>main.py</c>): evaluate every ingredient on the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Soups.Baking;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// The uniform soup (Wortsman et al. 2022, section 3): the plain mean of all ingredients, or a weighted mean

@@ -4,9 +4,10 @@ using Soups.Evaluation;
 using Soups.Ingredients;
 using Soups.Models;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 /// <summary>Fisher merging of a model with BatchNorm: running statistics have no gradient and are plainly averaged.</summary>
 [Collection(nameof(FisherScratch))]

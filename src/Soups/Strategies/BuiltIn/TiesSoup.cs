@@ -2,7 +2,7 @@ using System.Globalization;
 using Soups.Baking;
 using TorchSharp;
 
-namespace Soups.Strategies;
+namespace Soups.Strategies.BuiltIn;
 
 /// <summary>
 /// TIES-merging (Yadav et al., NeurIPS 2023). Per tensor, with task vectors τᵢ = θᵢ − θ_base: trim each τᵢ to its
@@ -49,20 +49,20 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
     public override StrategyNeeds Needs => StrategyNeeds.Base;
 
     /// <inheritdoc />
-    public override IReadOnlyList<Parameter> Parameters => [Density, TaskArithmeticSoup.Scale, TaskArithmeticSoup.Scales];
+    public override IReadOnlyList<Parameter> Parameters => [Density, SharedParameters.Scale, SharedParameters.Scales];
 
     /// <inheritdoc />
     public override IReadOnlyList<string> PlotNames => ["curve"];
 
     /// <inheritdoc />
-    public override string Describe(Parameter parameter) => parameter == TaskArithmeticSoup.Scale
+    public override string Describe(Parameter parameter) => parameter == SharedParameters.Scale
         ? "The scale λ of the merged task vector. Without it, λ is chosen on the held-out split from --scales when --model " +
           "and --heldout are given, and is 1 without them."
         : base.Describe(parameter);
 
     /// <inheritdoc />
     public override Options Read(ParameterValues values) =>
-        new(values.Get(Density), values.Get(TaskArithmeticSoup.Scale), values.Get(TaskArithmeticSoup.Scales));
+        new(values.Get(Density), values.Get(SharedParameters.Scale), values.Get(SharedParameters.Scales));
 
     /// <inheritdoc />
     public override SoupPlan Plan(PlanContext context, Options options)
@@ -71,14 +71,14 @@ public sealed class TiesSoup : SoupStrategy<TiesSoup.Options>
         IReadOnlyList<CurvePoint>? curve = null;
         if (options.Scale is null && context.HasEvaluator)
         {
-            var scales = options.Scales ?? TaskArithmeticSoup.Scales.Default;
+            var scales = options.Scales ?? SharedParameters.Scales.Default;
             curve = TaskArithmeticSoup.ScaleCurve(context, scales, new TiesMerge(options.Density, 1, withBase: false));
             scale = TaskArithmeticSoup.ChooseScale(context, scales, curve);
         }
         return new SoupPlan(Name, $"TIES soup (λ = {scale.ToString("0.####", CultureInfo.InvariantCulture)})",
             new TiesMerge(options.Density, scale, withBase: true), new Result(options.Density, scale, curve))
         {
-            Replay = new Dictionary<string, string> { [TaskArithmeticSoup.Scale.Name] = TaskArithmeticSoup.Scale.Format(scale) },
+            Replay = new Dictionary<string, string> { [SharedParameters.Scale.Name] = SharedParameters.Scale.Format(scale) },
         };
     }
 

@@ -6,9 +6,10 @@ using Soups.FileSystem;
 using Soups.Ingredients;
 using Soups.Models;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 /// <summary>
 /// Issue #11's strategies against Fixtures/soups: a DigitsCnn sweep trained by PyTorch (a base, six fine-tunes, one of

@@ -4,10 +4,11 @@ using Soups.Models;
 using Soups.Baking;
 using Soups.Ingredients;
 using Soups.Strategies;
+using Soups.Strategies.BuiltIn;
 using TorchSharp;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Soups.Tests.Strategies;
+namespace Soups.Tests.Strategies.BuiltIn;
 
 public class LearnedSoupTests
 {
